@@ -1,0 +1,1 @@
+"""Fachkräfte-Assistent Hessen: cited German answers from the official documents."""

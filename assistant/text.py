@@ -1,0 +1,73 @@
+"""German lexical analysis shared by indexing, retrieval and answering.
+
+One analyser everywhere means a query term and a document term meet in the
+same form: lower case, umlauts and ß folded (so OCR'd „Fachkrafteoffensive"
+meets „Fachkräfteoffensive"), Snowball German stemming, German stop words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+from bm25s.stopwords import STOPWORDS_GERMAN
+
+_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "é": "e", "è": "e", "à": "a"})
+_TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+", re.UNICODE)
+
+# Question words and request verbs carry no topic; they must not drive matching.
+QUESTION_WORDS = frozenset(
+    """wer wen wem wessen was wann wo woher wohin warum weshalb wieso wie welche welcher welches welchen
+    welchem wieviel wieviele viele viel gibt gib nenne nennen nennt erklare erklaren beschreibe sag sage
+    bitte mir uns konnen kann konnten mochte mochten wissen gern gerne eigentlich genau denn findet finden
+    statt stattfinden stattfindet gibt gab geht handelt heisst lautet laut steht stehen
+    what when where who whom whose which why how many much does did do is are was were the a an of in on
+    for to and or with by from at about please tell me give list name""".split()
+)
+STOPWORDS = frozenset(unicodedata.normalize("NFC", w).translate(_FOLD) for w in STOPWORDS_GERMAN) | frozenset(
+    """sowie bzw ca rund knapp etwa beim zum zur vom ins ans aufs durchs uber unter""".split()
+)
+
+
+def fold(text: str) -> str:
+    """Lower case with umlauts and ß folded to ASCII (ä→a, ß→ss)."""
+    return unicodedata.normalize("NFC", text).lower().translate(_FOLD)
+
+
+def tokens(text: str) -> list[str]:
+    """Folded word and number tokens, in order."""
+    return _TOKEN.findall(fold(text))
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("german")
+
+
+@lru_cache(maxsize=200_000)
+def stem(token: str) -> str:
+    return str(_stemmer().stemWord(token))
+
+
+def analyze(text: str, *, drop_question_words: bool = False) -> list[str]:
+    """Stemmed content terms of a text: what BM25 indexes and queries with."""
+    out = []
+    for tok in tokens(text):
+        if tok in STOPWORDS or (drop_question_words and tok in QUESTION_WORDS):
+            continue
+        if len(tok) < 2 and not tok.isdigit():
+            continue
+        out.append(stem(tok))
+    return out
+
+
+def terms_match(query_term: str, doc_term: str) -> bool:
+    """Stem equality, or one stem inside the other as a compound part (Programm ~ Landesprogramm)."""
+    if query_term == doc_term:
+        return True
+    short, long_ = sorted((query_term, doc_term), key=len)
+    if len(short) < 4 or short.isdigit():
+        return False
+    return long_.startswith(short) or long_.endswith(short)

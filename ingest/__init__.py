@@ -1,0 +1,1 @@
+"""Ingest: load the official documents, clean them, chunk them and index them into the store."""

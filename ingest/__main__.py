@@ -1,0 +1,62 @@
+"""python -m ingest [--corpus DIR] [--store DIR]: index the corpus into the store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from assistant.embeddings import build_embeddings
+from assistant.errors import AssistantError
+from assistant.settings import Settings
+from assistant.store import Store
+from ingest.pipeline import ingest_corpus
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ingest", description="Dokumente in den Speicher laden.")
+    parser.add_argument("--corpus", type=Path, help="Ordner mit den Dokumenten (Standard: corpus/)")
+    parser.add_argument("--store", type=Path, help="Speicherordner (Standard: ASSISTANT_STORE_DIR)")
+    args = parser.parse_args(argv)
+
+    overrides = {}
+    if args.store:
+        overrides["store_dir"] = args.store
+    if args.corpus:
+        overrides["corpus_dir"] = args.corpus
+    settings = Settings(**overrides)
+    if not settings.corpus_dir.is_dir():
+        print(f"Fehler: Der Dokumentenordner '{settings.corpus_dir}' existiert nicht.", file=sys.stderr)
+        return 2
+
+    from tqdm import tqdm
+
+    store = Store(settings, build_embeddings(settings))
+    started = time.perf_counter()
+    bar = tqdm(desc="Dokumente", unit=" Datei", file=sys.stderr, disable=None)
+    try:
+        report = ingest_corpus(
+            store,
+            settings.corpus_dir,
+            chunk_max_chars=settings.chunk_max_chars,
+            progress=lambda name: (bar.set_postfix_str(name[-40:]), bar.update(1)),
+        )
+    except AssistantError as exc:
+        bar.close()
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 2
+    bar.close()
+    seconds = time.perf_counter() - started
+    print(
+        f"{report.files} Dateien, {report.chunks} Abschnitte: {report.added} neu, {report.updated} geändert, "
+        f"{report.skipped} unverändert, {report.deleted} entfernt ({seconds:.1f} s). "
+        f"Speicher: {settings.store_dir}"
+    )
+    for name, reason in report.failed:
+        print(f"Fehler: '{name}' konnte nicht gelesen werden: {reason}", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

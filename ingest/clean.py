@@ -1,0 +1,186 @@
+"""German text cleaning for published documents, OCR scans included.
+
+Two texts leave here for every sentence: the *original* (as published, only
+line breaks, hyphenation and markup removed — what a citation quotes) and the
+*clean* text (OCR damage repaired where a German dictionary confirms it —
+what retrieval and answers use).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+# OCR confusions seen in German scans: (what OCR printed, what was printed).
+_CONFUSIONS: tuple[tuple[str, str], ...] = (
+    ("ii", "ü"), ("iu", "ü"), ("uu", "ü"), ("ul", "ü"), ("lu", "ü"), ("li", "ü"), ("i", "ü"), ("u", "ü"), ("l", "ü"),
+    ("éa", "ä"), ("ea", "ä"), ("é", "ä"), ("a", "ä"),
+    ("db", "ö"), ("d", "ö"), ("o", "ö"), ("6", "ö"),
+    ("l3", "ß"), ("fli", "ß"), ("ll", "ß"), ("3", "ß"), ("l", "ß"), ("b", "ß"),
+    ("h", "n"), ("rn", "m"),
+)
+# Strong signs that a text came through OCR (umlaut and ß damage).
+_OCR_SIGNS = re.compile(r"[a-zäöü](?:ii|l3|3[a-z]|é[a-z])|[a-z]flr\b|\bflr\b|\b[A-Z]U[a-z]")
+_WORD = re.compile(r"[^\W_]*[^\W\d_][^\W_]*", re.UNICODE)
+_FUGEN = ("s", "es", "n", "en")
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> Any:
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language="de", distance=1).word_frequency
+
+
+def _known(word: str) -> bool:
+    return word in _dictionary()
+
+
+@lru_cache(maxsize=100_000)
+def _is_german_word(word: str, depth: int = 0) -> bool:
+    """A dictionary word, or a compound of dictionary words joined with a Fugen element."""
+    if _known(word):
+        return True
+    if depth >= 2 or len(word) < 7:
+        return False
+    for i in range(4, len(word) - 2):
+        left, right = word[:i], word[i:]
+        left_ok = _known(left) or any(
+            left.endswith(f) and len(left) - len(f) >= 4 and _known(left[: len(left) - len(f)])
+            for f in _FUGEN
+        ) or any(_known(left + f) for f in ("n", "e", "en"))
+        if left_ok and (_known(right) or _is_german_word(right, depth + 1)):
+            return True
+    return False
+
+
+def _substitutions(word: str) -> set[str]:
+    out = set()
+    for wrong, right in _CONFUSIONS:
+        start = word.find(wrong)
+        while start != -1:
+            out.add(word[:start] + right + word[start + len(wrong):])
+            start = word.find(wrong, start + 1)
+    out.discard(word)
+    return out
+
+
+@lru_cache(maxsize=100_000)
+def repair_word(word: str) -> str:
+    """The dictionary-confirmed repair of an OCR-damaged word, or the word unchanged."""
+    if len(word) < 3 or word.isupper() or word.isdigit() or _is_german_word(word.lower()):
+        return word
+    lower = word.lower()
+    singles = _substitutions(lower)
+    found = [c for c in singles if _known(c)] or [c for c in singles if _is_german_word(c)]
+    if not found:
+        doubles = {d for s in singles for d in _substitutions(s)}
+        found = [c for c in doubles if _known(c)] or [c for c in doubles if _is_german_word(c)]
+    if not found:
+        return word
+    freq = _dictionary()
+    best = max(found, key=lambda c: (freq[c] if c in freq else 0, -len(c), c))
+    if word[0].isupper():
+        best = best[0].upper() + best[1:]
+    return best
+
+
+def looks_like_ocr(text: str) -> bool:
+    """Enough umlaut/ß damage that word repair is worth running on the whole document."""
+    return len(_OCR_SIGNS.findall(text)) >= 2
+
+
+def repair_quotes(text: str) -> str:
+    # OCR reads „ as a comma glued to the next word and “ as ® or * glued to the previous one.
+    text = re.sub(r"(^|[\s(])[,.](?=[A-ZÄÖÜ])", r"\1„", text)
+    text = re.sub(r"(?<=\w)®", "“", text)
+    text = re.sub(r"(?<=\w)\*(?=[\s,.;:]|$)", "“", text)
+    text = re.sub(r"(?<=\w)”", "“", text)
+    return text
+
+
+def repair_ocr(text: str) -> str:
+    """Repair OCR damage word by word; a word changes only when the dictionary knows the repair."""
+    text = repair_quotes(text)
+    return _WORD.sub(lambda m: repair_word(m.group(0)), text)
+
+
+# --------------------------------------------------------------------------- layout
+
+
+@dataclass(frozen=True)
+class Block:
+    """A heading or a paragraph of a document, whitespace and hyphenation normalised."""
+
+    kind: str  # "heading" | "paragraph"
+    text: str
+
+
+_MD_MARKUP = re.compile(r"\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)|^#+\s*|`")
+_BULLET = re.compile(r"^\s*(?:[.•·▪‣◦-]|\d+[.)])\s+")
+_SENTENCE_END = re.compile(r"[.!?:;\"“”»)]\s*$")
+
+
+def _join_lines(lines: list[str]) -> str:
+    text = ""
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        if text.endswith("-") and line[:1].islower() and not text.endswith(" -"):
+            text = text[:-1] + line  # hyphenated line break: „Fach-\nkräfte"
+        elif text:
+            text += " " + line
+        else:
+            text = line
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _strip_markup(text: str) -> str:
+    # Emphasis markers are formatting, not words; keep gender stars (Teilnehmer*innen).
+    text = text.replace("**", "").replace("__", "")
+    text = re.sub(r"^#+\s*", "", text)
+    return text.replace("`", "")
+
+
+def layout_blocks(raw: str) -> list[Block]:
+    """Split raw text into headings and paragraphs; re-join paragraphs that a page layout broke."""
+    blocks: list[Block] = []
+    for chunk in re.split(r"\n\s*\n", raw.replace("\r\n", "\n")):
+        lines = [_BULLET.sub("", ln) for ln in chunk.split("\n") if ln.strip()]
+        if not lines:
+            continue
+        is_md_heading = lines[0].lstrip().startswith("#")
+        text = _strip_markup(_join_lines(lines))
+        if not text or not re.search(r"\w", text):
+            continue
+        short = len(text) <= 80 and len(text.split()) <= 10
+        ends = bool(_SENTENCE_END.search(text))
+        prev = blocks[-1] if blocks else None
+        if (
+            prev is not None
+            and prev.kind == "paragraph"
+            and not _SENTENCE_END.search(prev.text)
+            and not is_md_heading
+            and (
+                prev.text.split()[-1][:1].islower()
+                or text[:1].islower()
+                or (
+                    re.search(r"[.!?]\s", prev.text) is not None
+                    and (len(text) > 80 or _SENTENCE_END.search(text) is not None)
+                )
+            )
+        ):
+            # A paragraph broken mid-sentence by the layout: „… kein Ausruhen auf dem" + „in dieser …"
+            blocks[-1] = Block("paragraph", prev.text + " " + text)
+            continue
+        title_like = not ends and len(text) <= 200 and not re.search(r"[.!?]\s", text)
+        kind = "heading" if is_md_heading or (short and not ends) or title_like else "paragraph"
+        blocks.append(Block(kind, text))
+    return blocks
+
+
+def normalize_whitespace(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()

@@ -1,0 +1,107 @@
+"""Incremental, idempotent indexing of a corpus folder into the store.
+
+LangChain's indexing API with a SQL record manager decides what to add, skip
+or delete. Known pitfall (langchain #19335/#32612): incremental cleanup with a
+batch smaller than one source's chunks re-embeds and deletes records of later
+batches. We run ``scoped_full`` cleanup over the whole run with a batch size
+that holds the entire run, so each source's chunks are judged together. Files
+that vanished from the corpus are removed explicitly; files that failed to
+load keep their previous chunks (nothing is lost because of a read error).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from langchain_core.documents import Document
+from langchain_core.indexing import index
+
+from assistant.store import Store
+from ingest.loaders import LoadError, iter_corpus
+from ingest.split import chunk_document
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    chunks: int = 0
+    added: int = 0
+    updated: int = 0
+    skipped: int = 0
+    deleted: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def _chunk_id_key(doc: Document) -> str:
+    return str(doc.metadata["source_key"])
+
+
+def ingest_corpus(
+    store: Store,
+    corpus_dir: Path,
+    *,
+    chunk_max_chars: int = 600,
+    progress: Callable[[str], None] | None = None,
+) -> IngestReport:
+    report = IngestReport()
+    chunks: list[Document] = []
+    present_keys: set[str] = set()
+    failed_prefixes: list[str] = []
+
+    for path, loaded in iter_corpus(corpus_dir):
+        report.files += 1
+        rel = path.relative_to(corpus_dir).as_posix()
+        if progress:
+            progress(rel)
+        if isinstance(loaded, LoadError):
+            report.failed.append((rel, str(loaded)))
+            failed_prefixes.append(rel)
+            continue
+        for doc in loaded:
+            present_keys.add(doc.source_key)
+            chunks.extend(chunk_document(doc, chunk_max_chars))
+    report.chunks = len(chunks)
+
+    if chunks:
+        result = index(
+            chunks,
+            store.record_manager,
+            store.vectorstore,
+            cleanup="scoped_full",
+            source_id_key=_chunk_id_key,
+            batch_size=max(len(chunks), 1),
+            key_encoder="sha256",
+        )
+        report.added = result["num_added"]
+        report.updated = result["num_updated"]
+        report.skipped = result["num_skipped"]
+        report.deleted = result["num_deleted"]
+
+    report.deleted += _remove_vanished(store, present_keys, failed_prefixes)
+    return report
+
+
+def _remove_vanished(store: Store, present_keys: set[str], failed_prefixes: list[str]) -> int:
+    """Delete the chunks of sources no longer in the corpus (but never those of unreadable files)."""
+    stored_keys = {str(c.metadata.get("source_key", "")) for c in store.all_chunks()}
+    vanished = [
+        key
+        for key in stored_keys
+        if key
+        and key not in present_keys
+        and not any(key == p or key.startswith(p + "#") for p in failed_prefixes)
+    ]
+    if not vanished:
+        return 0
+    manager = store.record_manager
+    ids = manager.list_keys(group_ids=vanished)
+    if ids:
+        store.vectorstore.delete(ids=ids)
+        manager.delete_keys(ids)
+    return len(ids)

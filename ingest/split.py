@@ -1,0 +1,120 @@
+"""Sentence-aware chunking suited to citation.
+
+A chunk is a run of whole sentences from one section, never cut mid-sentence,
+so every quote a citation shows is a complete sentence as published. Each
+chunk keeps its sentences as (clean, original) pairs: answers use the clean
+text, citations quote the original.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from typing import Any
+
+from langchain_core.documents import Document
+
+from ingest.clean import (
+    Block,
+    layout_blocks,
+    looks_like_ocr,
+    normalize_whitespace,
+    repair_ocr,
+    repair_quotes,
+)
+from ingest.loaders import SourceDocument
+
+_URL = re.compile(r"https?://\S+")
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> Any:
+    import pysbd
+
+    return pysbd.Segmenter(language="de", clean=False, char_span=True)
+
+
+_QUOTES = "„“”\"‚‘»«"
+_MASK = str.maketrans({q: " " for q in _QUOTES})
+
+
+def split_sentences(text: str) -> list[str]:
+    """German sentences (pysbd), quote marks masked first: pysbd never splits inside „…“,
+    which would glue a long quoted statement into one citation."""
+    spans = _segmenter().segment(text.translate(_MASK))
+    starts = sorted({0, *(span.start for span in spans)})
+    for i, start in enumerate(starts):
+        back = start
+        while back > 0 and text[back - 1] in " \t\n":
+            back -= 1
+        if back > 0 and text[back - 1] in "„‚»":  # an opening quote belongs to the next sentence
+            starts[i] = back - 1
+    bounds = [*starts, len(text)]
+    pieces = (normalize_whitespace(text[a:b]) for a, b in zip(bounds, bounds[1:], strict=False))
+    return [p for p in pieces if p]
+
+
+def _is_noise(block: Block) -> bool:
+    """Link lists and social-media footers carry no statement worth citing."""
+    text = _URL.sub("", block.text).strip()
+    words = text.split()
+    if len(re.findall(r"[^\W\d_]{3,}", text)) < 1:
+        return True
+    short = sum(1 for w in words if len(w) <= 1)
+    return bool(words) and short / len(words) > 0.3
+
+
+def chunk_document(doc: SourceDocument, max_chars: int = 600) -> list[Document]:
+    ocr = bool(doc.metadata.get("ocr")) or looks_like_ocr(doc.text)
+    fix = repair_ocr if ocr else (lambda s: s)
+    sources = doc.sources
+    base_meta: dict[str, Any] = {
+        "doc_id": doc.doc_id,
+        "title": doc.title,
+        "source": sources[0] if sources else "",
+        "sources": " ".join(sources),
+        "publisher": str(doc.metadata.get("publisher") or ""),
+        "date": str(doc.metadata.get("date") or ""),
+        "source_key": doc.source_key,
+    }
+    chunks: list[Document] = []
+    heading = ""
+    pending: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        if not pending:
+            return
+        clean_text = " ".join(c for c, _ in pending)
+        header = "\n".join(h for h in (doc.title, heading) if h)
+        meta = dict(base_meta)
+        meta.update(
+            chunk_index=len(chunks),
+            heading=heading,
+            sentences=json.dumps([{"clean": c, "original": o} for c, o in pending], ensure_ascii=False),
+        )
+        chunks.append(Document(page_content=f"{header}\n{clean_text}", metadata=meta))
+        pending.clear()
+
+    for block in layout_blocks(doc.text):
+        if _is_noise(block):
+            continue
+        if block.kind == "heading":
+            flush()
+            heading = fix(_URL.sub("", block.text)).strip()
+            continue
+        # OCR prints „ as '.' or ',': repair quote marks before splitting so they end no sentence.
+        text = repair_quotes(block.text) if ocr else block.text
+        for original in split_sentences(_URL.sub("", text)):
+            if not re.search(r"[^\W\d_]{2,}", original):
+                continue
+            clean = normalize_whitespace(fix(original))
+            size = sum(len(c) for c, _ in pending)
+            if pending and size + len(clean) > max_chars:
+                flush()
+            pending.append((clean, original))
+        # A paragraph end is a natural chunk boundary once the chunk has some substance.
+        if sum(len(c) for c, _ in pending) > max_chars // 2:
+            flush()
+    flush()
+    return chunks
