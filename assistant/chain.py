@@ -12,6 +12,8 @@ from typing import Any, Protocol
 from langchain_core.documents import Document
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from assistant.answer.extractive import is_english
+from assistant.answer.glossary import expand_english
 from assistant.answer.refusal import REFUSAL_EMPTY, REFUSAL_INSTRUCTION, is_instruction
 from assistant.errors import AssistantError
 from assistant.models import Answer, Turn
@@ -54,6 +56,8 @@ def build_chain(retriever: Retriever, answerer: Answerer, k: int = 6) -> Runnabl
         if is_instruction(question):
             return Answer(answer=REFUSAL_INSTRUCTION, answered=False, reason="instruction")
         query = standalone_question(question, history)
+        if is_english(question):
+            query = expand_english(query)
         docs = retriever.search(query, k)
         return answerer.answer(query, docs, focus=question)
 
@@ -78,7 +82,7 @@ class AssistantService:
             store = Store(self.settings, build_embeddings(self.settings))
             retriever = HybridRetriever(store=store, k=self.settings.retrieval_k, rrf_k=self.settings.rrf_k)
             answerer = ExtractiveAnswerer(
-                idf=lambda term: retriever.lexical_index().idf(term),
+                stats=_LiveTermStats(retriever),
                 max_sentences=self.settings.answer_max_sentences,
                 min_dense_similarity=self.settings.min_dense_similarity,
             )
@@ -108,3 +112,16 @@ class AssistantService:
 
     def sources(self) -> list[dict[str, str]]:
         return list(self.store.documents())
+
+
+class _LiveTermStats:
+    """Term statistics of the retriever's current lexical index (follows store changes)."""
+
+    def __init__(self, retriever: Any) -> None:
+        self.retriever = retriever
+
+    def idf(self, term: str) -> float:
+        return float(self.retriever.current_lexical_index().idf(term))
+
+    def knows(self, term: str) -> bool:
+        return bool(self.retriever.current_lexical_index().knows(term))

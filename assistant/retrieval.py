@@ -41,6 +41,10 @@ class LexicalIndex:
         n, df = len(self.chunks), self._df.get(term, 0)
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
+    def knows(self, term: str) -> bool:
+        """Whether any chunk contains the (analysed) term."""
+        return term in self._df
+
     def search(self, query: str, k: int) -> list[tuple[StoredChunk, float]]:
         terms = analyze(query, drop_question_words=True)
         if not self.chunks or not terms:
@@ -75,6 +79,10 @@ class HybridRetriever(BaseRetriever):
                 self._lexical = LexicalIndex(self.store.all_chunks())
                 self._fingerprint = fingerprint
             return self._lexical
+
+    def current_lexical_index(self) -> LexicalIndex:
+        """The index the last search used (no store round-trip); built on first use."""
+        return self._lexical if self._lexical is not None else self.lexical_index()
 
     def warm_up(self) -> None:
         """Load the model and build the lexical index before the first question."""

@@ -26,6 +26,13 @@ QUESTION_WORDS = frozenset(
     what when where who whom whose which why how many much does did do is are was were the a an of in on
     for to and or with by from at about please tell me give list name""".split()
 )
+# Abstract nouns a question uses to ask *about* something; they name no topic of their own.
+GENERIC_NOUNS = frozenset(
+    """ergebnis ergebnisse thema themen ziel ziele inhalt inhalte zweck aufgabe aufgaben rolle bedeutung
+    grund grunde beispiel beispiele art arten punkt punkte schwerpunkt schwerpunkte information informationen
+    details uberblick erkenntnis erkenntnisse aussage aussagen idee ideen frage fragen antwort sinn rahmen
+    hintergrund stand lage zusammenhang bereich bereiche weise""".split()
+)
 STOPWORDS = frozenset(unicodedata.normalize("NFC", w).translate(_FOLD) for w in STOPWORDS_GERMAN) | frozenset(
     """sowie bzw ca rund knapp etwa beim zum zur vom ins ans aufs durchs uber unter""".split()
 )

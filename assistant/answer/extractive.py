@@ -8,11 +8,12 @@ published wording. It refuses when the evidence lacks what was asked.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from langchain_core.documents import Document
 
@@ -26,11 +27,27 @@ from assistant.answer.refusal import (
     has_type,
 )
 from assistant.models import Answer, Citation
-from assistant.text import QUESTION_WORDS, STOPWORDS, analyze, fold, terms_match, tokens
+from assistant.text import GENERIC_NOUNS, QUESTION_WORDS, STOPWORDS, analyze, fold, terms_match, tokens
 
 HARD_TYPES = frozenset({"phone", "email", "money", "procedure", "contact"})
 _ENGLISH = frozenset("the what when where who which how many much is are does did of and to in for by with".split())
 _GERMAN = frozenset("der die das wie wann wo wer welche ist sind und in von fur mit den dem des ein eine".split())
+
+
+class TermStats(Protocol):
+    """Corpus statistics of analysed terms (the lexical index provides them)."""
+
+    def idf(self, term: str) -> float: ...
+
+    def knows(self, term: str) -> bool: ...
+
+
+class _Uniform:
+    def idf(self, term: str) -> float:
+        return 1.0
+
+    def knows(self, term: str) -> bool:
+        return True
 
 
 def is_english(text: str) -> bool:
@@ -46,7 +63,8 @@ class Sentence:
     rank: int
     position: int
     score: float = 0.0
-    coverage: float = 0.0
+    coverage: float = 0.0  # share of all question terms found
+    known_coverage: float = 0.0  # share of the question terms the corpus has at all
     matched: set[str] = field(default_factory=set)
 
 
@@ -73,24 +91,29 @@ def _fuzzy_in(word: str, folded_words: list[str]) -> bool:
     return any(p in w for w in folded_words for p in pieces)
 
 
+def _near(word: str, words: set[str]) -> bool:
+    """A typo away from a document word („Hesen" ~ „Hessen")."""
+    return len(word) >= 5 and bool(difflib.get_close_matches(word, words, n=1, cutoff=0.85))
+
+
 class ExtractiveAnswerer:
     """Selects and cites document sentences; refuses when they do not answer the question."""
 
     def __init__(
         self,
-        idf: Callable[[str], float] | None = None,
+        stats: TermStats | None = None,
         *,
         max_sentences: int = 3,
         min_dense_similarity: float = 0.80,
     ) -> None:
-        self.idf = idf or (lambda term: 1.0)
+        self.stats: TermStats = stats or _Uniform()
         self.max_sentences = max_sentences
         self.min_dense_similarity = min_dense_similarity
 
     # ------------------------------------------------------------------ scoring
-    def _question_terms(self, question: str) -> dict[str, tuple[float, str]]:
-        """Stemmed content terms → (weight, folded surface form)."""
-        out: dict[str, tuple[float, str]] = {}
+    def _question_terms(self, question: str) -> dict[str, tuple[float, str, bool]]:
+        """Stemmed content terms → (weight, folded surface form, known to the corpus)."""
+        out: dict[str, tuple[float, str, bool]] = {}
         for tok in tokens(question):
             if tok in STOPWORDS or tok in QUESTION_WORDS or (len(tok) < 3 and not tok.isdigit()):
                 continue
@@ -98,33 +121,38 @@ class ExtractiveAnswerer:
             if stems:
                 # 1 + idf: rare terms count more, but a word the corpus lacks (often a paraphrase
                 # such as „gegründet" for „konstituiert") must not outweigh all the others.
-                out.setdefault(stems[0], (1.0 + self.idf(stems[0]), tok))
+                term = stems[0]
+                out.setdefault(term, (1.0 + self.stats.idf(term), tok, self.stats.knows(term)))
         return out
 
     def _coverage(
-        self, terms: dict[str, tuple[float, str]], text: str, heading: str, title: str
-    ) -> tuple[float, set[str]]:
-        """Weighted share of question terms found in the sentence; its section heading and the
-        document title count for less (they set the context, they do not state the fact)."""
-        total = sum(w for w, _ in terms.values()) or 1.0
+        self, terms: dict[str, tuple[float, str, bool]], text: str, heading: str, title: str
+    ) -> tuple[float, float, set[str]]:
+        """Weighted share of question terms found in the sentence — of all terms, and of those the
+        corpus has at all; the section heading and document title count for less (they set the
+        context, they do not state the fact)."""
+        total = sum(w for w, _, _ in terms.values()) or 1.0
+        known_total = sum(w for w, _, known in terms.values() if known)
         layers = [(1.0, text), (0.5, heading), (0.3, title)]
         analysed = [(credit, set(analyze(t)), tokens(t)) for credit, t in layers]
         got, matched = 0.0, set()
-        for term, (weight, surface) in terms.items():
+        for term, (weight, surface, _known) in terms.items():
             for credit, stems, words in analysed:
                 if any(terms_match(term, t) for t in stems) or _fuzzy_in(surface, words):
                     got += credit * weight
                     if credit == 1.0:
                         matched.add(term)
                     break
-        return got / total, matched
+        return got / total, (got / known_total if known_total else 0.0), matched
 
     def _score(self, question: str, docs: list[Document], types: list[AnswerType]) -> list[Sentence]:
         terms = self._question_terms(question)
         sentences = _sentences(docs)
         for s in sentences:
             meta = s.chunk.metadata
-            s.coverage, s.matched = self._coverage(terms, s.clean, meta.get("heading", ""), meta.get("title", ""))
+            s.coverage, s.known_coverage, s.matched = self._coverage(
+                terms, s.clean, meta.get("heading", ""), meta.get("title", "")
+            )
             type_frac = (sum(has_type(s.clean, t) for t in types) / len(types)) if types else 0.0
             s.score = s.coverage + 0.6 * type_frac + 0.15 / (s.rank + 1)
             if s.clean.rstrip().endswith(":"):  # introduces a list that is not there: no statement
@@ -150,10 +178,15 @@ class ExtractiveAnswerer:
         best_dense = max(float(d.metadata.get("dense_similarity", 0.0)) for d in docs)
 
         # Relevance: the passages must be about what was asked, lexically or semantically.
-        if best.coverage < 0.34 and best_dense < self.min_dense_similarity:
+        if best.known_coverage < 0.5 and best_dense < self.min_dense_similarity:
             return refusal.model_copy(update={"reason": "not_relevant"})
-        if english and best.coverage < 0.34 and best_dense < self.min_dense_similarity + 0.02:
+        if best.coverage == 0.0:
             return refusal.model_copy(update={"reason": "not_relevant"})
+        # The thing asked about must occur in the documents: a German question's nouns (capitalised)
+        # that no retrieved passage contains, even as a compound part or a typo away, mean
+        # the question is about something else (Wetter, Mitglieder, Arbeitslosenquote …).
+        if not english and self._foreign_nouns(focus, docs):
+            return refusal.model_copy(update={"reason": "topic_not_found"})
 
         chosen = [best]
         # Every requested answer type must be present in a sentence that is about the question.
@@ -185,6 +218,28 @@ class ExtractiveAnswerer:
                 if extra[0] not in chosen:
                     chosen.append(extra[0])
         return self._compose(chosen, english)
+
+    def _foreign_nouns(self, question: str, docs: list[Document]) -> list[str]:
+        words = re.findall(r"[^\W\d_][\w-]*", question)
+        doc_words = {w for d in docs for w in tokens(d.page_content)}
+        doc_stems = {t for d in docs for t in analyze(d.page_content)}
+        foreign = []
+        for word in words[1:]:  # the first word is capitalised anyway
+            if not word[:1].isupper() or word.isupper():
+                continue
+            folded = fold(word)
+            if folded in STOPWORDS or folded in QUESTION_WORDS or folded in GENERIC_NOUNS:
+                continue
+            for part in folded.split("-"):
+                stems = analyze(part)
+                if not stems or part in GENERIC_NOUNS:
+                    continue
+                if self.stats.knows(stems[0]) or any(terms_match(stems[0], t) for t in doc_stems):
+                    continue
+                if _fuzzy_in(part, list(doc_words)) or _near(part, doc_words):
+                    continue
+                foreign.append(word)
+        return foreign
 
     @staticmethod
     def _is_list_question(question: str) -> bool:

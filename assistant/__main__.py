@@ -1,0 +1,166 @@
+"""python -m assistant ask | search | eval — the command-line contract.
+
+  ask "FRAGE" [--json] [--store DIR]
+  ask --jsonl [--store DIR] < in.jsonl > out.jsonl
+  search --jsonl [--k 10] [--store DIR] < queries.jsonl
+  eval FILE.jsonl [--store DIR] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from assistant.errors import AssistantError
+from assistant.settings import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings(store_dir=args.store) if getattr(args, "store", None) else Settings()
+
+
+def _service(args: argparse.Namespace) -> Any:
+    from assistant.chain import AssistantService
+
+    service = AssistantService(_settings(args))
+    if service.store.count() == 0:
+        raise AssistantError(
+            f"Der Speicher '{service.settings.store_dir}' ist leer. Bitte zuerst 'python -m ingest' ausführen."
+        )
+    return service
+
+
+def _error_line(line_id: Any, message: str) -> str:
+    return json.dumps(
+        {"id": line_id, "answer": "", "answered": False, "citations": [], "error": message}, ensure_ascii=False
+    )
+
+
+def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
+    from assistant.models import Turn
+
+    if not args.jsonl and not args.question:
+        print("Fehler: Bitte eine Frage angeben oder --jsonl verwenden.", file=sys.stderr)
+        return 2
+    service = _service(args)
+    if not args.jsonl:
+        answer = service.ask(args.question)
+        if args.json:
+            out.write(answer.model_dump_json(exclude={"reason"}) + "\n")
+        else:
+            out.write(answer.answer + "\n")
+            for c in answer.citations:
+                out.write(f"\n[{c.n}] {c.title} ({c.doc_id}) {c.source}\n    „{c.quote}“\n")
+        return 0
+    for raw in sys.stdin:
+        if not raw.strip():
+            continue
+        line_id = None
+        try:
+            row = json.loads(raw)
+            if not isinstance(row, dict):
+                raise ValueError("Zeile ist kein JSON-Objekt")
+            line_id = row.get("id")
+            question = row.get("question")
+            if not isinstance(question, str):
+                raise ValueError("Feld 'question' fehlt oder ist kein Text")
+            history = [Turn.model_validate(t) for t in row.get("history") or []]
+            answer = service.ask(question, history)
+            payload = {"id": line_id, **answer.model_dump(exclude={"reason"})}
+            out.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        except (ValueError, AssistantError) as exc:  # pydantic's ValidationError is a ValueError
+            out.write(_error_line(line_id, f"Ungültige Eingabezeile: {str(exc).splitlines()[0]}") + "\n")
+        out.flush()
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
+    service = _service(args)
+    queries = [json.loads(line) for line in sys.stdin if line.strip()] if args.jsonl else [{"id": None, "question": args.query}]
+    for row in queries:
+        line_id = row.get("id") if isinstance(row, dict) else None
+        question = row.get("question") if isinstance(row, dict) else None
+        if not isinstance(question, str) or not question.strip():
+            out.write(json.dumps({"id": line_id, "results": [], "error": "Feld 'question' fehlt"}) + "\n")
+            continue
+        docs = service.search(question, max(args.k * 3, args.k))
+        best: dict[str, float] = {}
+        for doc in docs:  # chunks of one document merged: the document keeps its best chunk's score
+            doc_id = str(doc.metadata.get("doc_id", ""))
+            best[doc_id] = max(best.get(doc_id, 0.0), float(doc.metadata.get("score", 0.0)))
+        ranked = sorted(best.items(), key=lambda kv: -kv[1])[: args.k]
+        results = [{"doc_id": d, "score": round(s, 6)} for d, s in ranked]
+        out.write(json.dumps({"id": line_id, "results": results}, ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
+    from assistant.eval import read_cases, run_eval
+
+    try:
+        cases = read_cases(args.file)
+    except OSError as exc:
+        raise AssistantError(f"Die Datei '{args.file}' kann nicht gelesen werden: {exc.strerror}") from exc
+    except ValueError as exc:
+        raise AssistantError(f"{args.file}: {exc}") from exc
+    service = _service(args)
+    service.warm_up()
+    report = run_eval(cases, service.ask)
+    summary = report.summary()
+    if args.json:
+        out.write(json.dumps({**summary, "failing_cases": report.failures}, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    out.write(f"Fragen:               {summary['questions']}\n")
+    out.write(f"Faktengenauigkeit:    {summary['fact_accuracy']:.1%} ({report.facts_ok}/{report.answerable})\n")
+    out.write(f"Zitatgenauigkeit:     {summary['citation_accuracy']:.1%} ({report.citations_ok}/{report.answerable})\n")
+    out.write(f"Ablehnungsgenauigkeit:{summary['refusal_accuracy']:.1%} ({report.refusals_ok}/{report.unanswerable})\n")
+    out.write(f"Latenz p50 / p95:     {summary['latency_p50_ms']:.0f} ms / {summary['latency_p95_ms']:.0f} ms\n")
+    out.write(f"Fehlschläge:          {len(report.failures)}\n")
+    for failure in report.failures:
+        out.write(f"\n✗ {failure['id']}: {failure['question']}\n  {'; '.join(failure['problems'])}\n")
+        out.write(f"  Antwort: {failure['answer'][:300]}\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description="Fachkräfte-Assistent Hessen")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ask = sub.add_parser("ask", help="Eine Frage beantworten (oder viele mit --jsonl)")
+    ask.add_argument("question", nargs="?", help="Die Frage auf Deutsch (oder Englisch)")
+    ask.add_argument("--json", action="store_true", help="Antwort als JSON ausgeben")
+    ask.add_argument("--jsonl", action="store_true", help="Fragen zeilenweise als JSON von stdin lesen")
+    ask.add_argument("--store", type=Path, help="Speicherordner (sonst ASSISTANT_STORE_DIR)")
+    ask.set_defaults(func=cmd_ask)
+
+    search = sub.add_parser("search", help="Dokumente suchen (ohne Antwort)")
+    search.add_argument("query", nargs="?", help="Suchanfrage")
+    search.add_argument("--jsonl", action="store_true", help="Anfragen zeilenweise als JSON von stdin lesen")
+    search.add_argument("--k", type=int, default=10, help="Anzahl Dokumente (Standard 10)")
+    search.add_argument("--store", type=Path, help="Speicherordner")
+    search.set_defaults(func=cmd_search)
+
+    ev = sub.add_parser("eval", help="Auswertung über eine Fragen-Datei (Schema von dev.jsonl)")
+    ev.add_argument("file", type=Path)
+    ev.add_argument("--store", type=Path, help="Speicherordner")
+    ev.add_argument("--json", action="store_true", help="Ergebnis als JSON")
+    ev.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args, sys.stdout))
+    except AssistantError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
