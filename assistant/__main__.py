@@ -1,9 +1,9 @@
 """python -m assistant ask | search | eval — the command-line contract.
 
-  ask "FRAGE" [--json] [--store DIR]
-  ask --jsonl [--store DIR] < in.jsonl > out.jsonl
-  search --jsonl [--k 10] [--store DIR] < queries.jsonl
-  eval FILE.jsonl [--store DIR] [--json]
+ask "FRAGE" [--json] [--store DIR]
+ask --jsonl [--store DIR] < in.jsonl > out.jsonl
+search --jsonl [--k 10] [--store DIR] < queries.jsonl
+eval FILE.jsonl [--store DIR] [--json]
 """
 
 from __future__ import annotations
@@ -79,7 +79,11 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
     service = _service(args)
-    queries = [json.loads(line) for line in sys.stdin if line.strip()] if args.jsonl else [{"id": None, "question": args.query}]
+    queries = (
+        [json.loads(line) for line in sys.stdin if line.strip()]
+        if args.jsonl
+        else [{"id": None, "question": args.query}]
+    )
     for row in queries:
         line_id = row.get("id") if isinstance(row, dict) else None
         question = row.get("question") if isinstance(row, dict) else None

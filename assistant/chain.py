@@ -101,9 +101,7 @@ class AssistantService:
 
     def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
         if len(question) > self.settings.max_question_chars:
-            raise AssistantError(
-                f"Die Frage ist zu lang (höchstens {self.settings.max_question_chars} Zeichen)."
-            )
+            raise AssistantError(f"Die Frage ist zu lang (höchstens {self.settings.max_question_chars} Zeichen).")
         return self._build().invoke({"question": question, "history": history or []})
 
     def search(self, query: str, k: int) -> list[Document]:

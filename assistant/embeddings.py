@@ -70,9 +70,7 @@ class SentenceTransformerEmbeddings(Embeddings):
                     raise MissingExtraError("sentence-transformers", "st") from exc
                 try:
                     # local_files_only: a hub name must already be in the local cache; no network here.
-                    self._model = SentenceTransformer(
-                        self.model_name_or_path, device="cpu", local_files_only=True
-                    )
+                    self._model = SentenceTransformer(self.model_name_or_path, device="cpu", local_files_only=True)
                 except OSError as exc:
                     raise AssistantError(
                         f"Das Embedding-Modell '{self.model_name_or_path}' ist lokal nicht vorhanden "
@@ -83,9 +81,7 @@ class SentenceTransformerEmbeddings(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        vectors = self._get().encode(
-            [self.passage_prefix + t for t in texts], normalize_embeddings=True, batch_size=32
-        )
+        vectors = self._get().encode([self.passage_prefix + t for t in texts], normalize_embeddings=True, batch_size=32)
         return [v.tolist() for v in vectors]
 
     def embed_query(self, text: str) -> list[float]:

@@ -7,6 +7,4 @@ class AssistantError(Exception):
 
 class MissingExtraError(AssistantError):
     def __init__(self, package: str, extra: str) -> None:
-        super().__init__(
-            f"Das optionale Paket '{package}' fehlt. Installieren Sie es mit: pip install '.[{extra}]'"
-        )
+        super().__init__(f"Das optionale Paket '{package}' fehlt. Installieren Sie es mit: pip install '.[{extra}]'")

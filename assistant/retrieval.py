@@ -18,7 +18,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
-from assistant.store import StoredChunk, Store
+from assistant.store import Store, StoredChunk
 from assistant.text import analyze
 
 

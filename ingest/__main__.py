@@ -35,12 +35,17 @@ def main(argv: list[str] | None = None) -> int:
     store = Store(settings, build_embeddings(settings))
     started = time.perf_counter()
     bar = tqdm(desc="Dokumente", unit=" Datei", file=sys.stderr, disable=None)
+
+    def progress(name: str) -> None:
+        bar.set_postfix_str(name[-40:])
+        bar.update(1)
+
     try:
         report = ingest_corpus(
             store,
             settings.corpus_dir,
             chunk_max_chars=settings.chunk_max_chars,
-            progress=lambda name: (bar.set_postfix_str(name[-40:]), bar.update(1)),
+            progress=progress,
         )
     except AssistantError as exc:
         bar.close()

@@ -15,11 +15,31 @@ from typing import Any
 
 # OCR confusions seen in German scans: (what OCR printed, what was printed).
 _CONFUSIONS: tuple[tuple[str, str], ...] = (
-    ("ii", "ü"), ("iu", "ü"), ("uu", "ü"), ("ul", "ü"), ("lu", "ü"), ("li", "ü"), ("i", "ü"), ("u", "ü"), ("l", "ü"),
-    ("éa", "ä"), ("ea", "ä"), ("é", "ä"), ("a", "ä"),
-    ("db", "ö"), ("d", "ö"), ("o", "ö"), ("6", "ö"),
-    ("l3", "ß"), ("fli", "ß"), ("ll", "ß"), ("3", "ß"), ("l", "ß"), ("b", "ß"),
-    ("h", "n"), ("rn", "m"),
+    ("ii", "ü"),
+    ("iu", "ü"),
+    ("uu", "ü"),
+    ("ul", "ü"),
+    ("lu", "ü"),
+    ("li", "ü"),
+    ("i", "ü"),
+    ("u", "ü"),
+    ("l", "ü"),
+    ("éa", "ä"),
+    ("ea", "ä"),
+    ("é", "ä"),
+    ("a", "ä"),
+    ("db", "ö"),
+    ("d", "ö"),
+    ("o", "ö"),
+    ("6", "ö"),
+    ("l3", "ß"),
+    ("fli", "ß"),
+    ("ll", "ß"),
+    ("3", "ß"),
+    ("l", "ß"),
+    ("b", "ß"),
+    ("h", "n"),
+    ("rn", "m"),
 )
 # Strong signs that a text came through OCR (umlaut and ß damage).
 _OCR_SIGNS = re.compile(r"[a-zäöü](?:ii|l3|3[a-z]|é[a-z])|[a-z]flr\b|\bflr\b|\b[A-Z]U[a-z]")
@@ -47,10 +67,11 @@ def _is_german_word(word: str, depth: int = 0) -> bool:
         return False
     for i in range(4, len(word) - 2):
         left, right = word[:i], word[i:]
-        left_ok = _known(left) or any(
-            left.endswith(f) and len(left) - len(f) >= 4 and _known(left[: len(left) - len(f)])
-            for f in _FUGEN
-        ) or any(_known(left + f) for f in ("n", "e", "en"))
+        left_ok = (
+            _known(left)
+            or any(left.endswith(f) and len(left) - len(f) >= 4 and _known(left[: len(left) - len(f)]) for f in _FUGEN)
+            or any(_known(left + f) for f in ("n", "e", "en"))
+        )
         if left_ok and (_known(right) or _is_german_word(right, depth + 1)):
             return True
     return False
@@ -61,7 +82,7 @@ def _substitutions(word: str) -> set[str]:
     for wrong, right in _CONFUSIONS:
         start = word.find(wrong)
         while start != -1:
-            out.add(word[:start] + right + word[start + len(wrong):])
+            out.add(word[:start] + right + word[start + len(wrong) :])
             start = word.find(wrong, start + 1)
     out.discard(word)
     return out
@@ -81,7 +102,7 @@ def repair_word(word: str) -> str:
     if not found:
         return word
     freq = _dictionary()
-    best = max(found, key=lambda c: (freq[c] if c in freq else 0, -len(c), c))
+    best = max(found, key=lambda c: (freq[c] if c in freq else 0, -len(c), c))  # noqa: SIM401
     if word[0].isupper():
         best = best[0].upper() + best[1:]
     return best

@@ -93,9 +93,7 @@ def _remove_vanished(store: Store, present_keys: set[str], failed_prefixes: list
     vanished = [
         key
         for key in stored_keys
-        if key
-        and key not in present_keys
-        and not any(key == p or key.startswith(p + "#") for p in failed_prefixes)
+        if key and key not in present_keys and not any(key == p or key.startswith(p + "#") for p in failed_prefixes)
     ]
     if not vanished:
         return 0

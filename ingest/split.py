@@ -35,7 +35,7 @@ def _segmenter() -> Any:
     return pysbd.Segmenter(language="de", clean=False, char_span=True)
 
 
-_QUOTES = "„“”\"‚‘»«"
+_QUOTES = '„“”"‚‘»«'
 _MASK = str.maketrans({q: " " for q in _QUOTES})
 
 

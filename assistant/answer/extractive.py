@@ -30,8 +30,54 @@ from assistant.models import Answer, Citation
 from assistant.text import GENERIC_NOUNS, QUESTION_WORDS, STOPWORDS, analyze, fold, terms_match, tokens
 
 HARD_TYPES = frozenset({"phone", "email", "money", "procedure", "contact"})
-_ENGLISH = frozenset("the what when where who which how many much is are does did of and to in for by with".split())
-_GERMAN = frozenset("der die das wie wann wo wer welche ist sind und in von fur mit den dem des ein eine".split())
+_ENGLISH = frozenset(
+    [
+        "the",
+        "what",
+        "when",
+        "where",
+        "who",
+        "which",
+        "how",
+        "many",
+        "much",
+        "is",
+        "are",
+        "does",
+        "did",
+        "of",
+        "and",
+        "to",
+        "in",
+        "for",
+        "by",
+        "with",
+    ]
+)
+_GERMAN = frozenset(
+    [
+        "der",
+        "die",
+        "das",
+        "wie",
+        "wann",
+        "wo",
+        "wer",
+        "welche",
+        "ist",
+        "sind",
+        "und",
+        "in",
+        "von",
+        "fur",
+        "mit",
+        "den",
+        "dem",
+        "des",
+        "ein",
+        "eine",
+    ]
+)
 
 
 class TermStats(Protocol):

@@ -61,7 +61,9 @@ _MONTHS = (
     "january|february|march|may|june|july|october|december"
 )
 _NUMBER_WORDS = "zwei|drei|vier|funf|sechs|sieben|acht|neun|zehn|elf|zwolf|zwanzig|hundert|tausend|dutzend"
-_DATE = re.compile(rf"\b\d{{1,2}}\.\s*(?:\d{{1,2}}\.\s*\d{{2,4}}|(?:{_MONTHS}))|\b(?:{_MONTHS})\s+\d{{4}}|\b(19|20)\d\d\b")
+_DATE = re.compile(
+    rf"\b\d{{1,2}}\.\s*(?:\d{{1,2}}\.\s*\d{{2,4}}|(?:{_MONTHS}))|\b(?:{_MONTHS})\s+\d{{4}}|\b(19|20)\d\d\b"
+)
 _NUMBER = re.compile(rf"\b\d[\d.,]*\b|\b(?:{_NUMBER_WORDS})\b")
 _TIME = re.compile(r"\b\d{1,2}(?::\d\d)?\s*uhr\b")
 _PLACE = re.compile(
@@ -96,14 +98,18 @@ _TYPE_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
     (
         re.compile(
             r"\b(anmeld\w*|registrier\w*|beantrag\w*|antrag\w*|bewerb\w*|formular\w*|frist\w*|register|"
-            r"apply|application|sign up|deadline)\b"
+            r"apply|application|sign up|deadline)\b|\bmeld\w*\b[^?]*\ban\b"
         ),
         AnswerType("procedure", _PROCEDURE),
     ),
-    (re.compile(r"\b(adresse|anschrift|address|website|webseite|internetseite|kontakt\w*|contact)\b"),
-     AnswerType("contact", _URL_OR_CONTACT)),
-    (re.compile(r"\b(wann|seit wann|bis wann|datum|when|what date|which year|welchem jahr|in welchem jahr)\b"),
-     AnswerType("date", _DATE)),
+    (
+        re.compile(r"\b(adresse|anschrift|address|website|webseite|internetseite|kontakt\w*|contact)\b"),
+        AnswerType("contact", _URL_OR_CONTACT),
+    ),
+    (
+        re.compile(r"\b(wann|seit wann|bis wann|datum|when|what date|which year|welchem jahr|in welchem jahr)\b"),
+        AnswerType("date", _DATE),
+    ),
     (re.compile(r"\b(uhrzeit|um wie viel uhr|what time)\b"), AnswerType("time", _TIME)),
     (re.compile(r"\b(wie ?viele?|wieviele?|anzahl|how many|how much|number of)\b"), AnswerType("number", _NUMBER)),
     (re.compile(r"\b(wo|wohin|where|an welchem ort|in welcher stadt|welcher ort)\b"), AnswerType("place", _PLACE)),

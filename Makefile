@@ -1,0 +1,46 @@
+# Fachkräfte-Assistent Hessen — the two commands of the README are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+
+.PHONY: install install-test ingest run test lint eval clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# torch is pinned to the CPU build that lies on this machine's disk; an unpinned
+# torch would pull a multi-GB CUDA build. Only the tests (sentence-transformers backend) need it.
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet "torch==2.13.0"
+	$(BIN)/pip install --quiet -e ".[dev,st]"
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+ingest: install
+	$(BIN)/python -m ingest
+
+run: install
+	-$(BIN)/python -m ingest
+	$(BIN)/streamlit run ui/app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+test: install-test
+	$(BIN)/python -m pytest -q
+
+lint: install-test
+	$(BIN)/ruff check assistant ingest ui tests
+	$(BIN)/mypy
+
+eval: ingest
+	$(BIN)/python -m assistant eval ../shared/eval/dev.jsonl
+
+clean:
+	rm -rf $(VENV) data

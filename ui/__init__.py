@@ -1,0 +1,1 @@
+"""User interfaces: the Streamlit chat app (and later the website widget)."""
