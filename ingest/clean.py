@@ -169,6 +169,7 @@ def _strip_markup(text: str) -> str:
 def layout_blocks(raw: str) -> list[Block]:
     """Split raw text into headings and paragraphs; re-join paragraphs that a page layout broke."""
     blocks: list[Block] = []
+    md_heading: list[bool] = []
     for chunk in re.split(r"\n\s*\n", raw.replace("\r\n", "\n")):
         lines = [_BULLET.sub("", ln) for ln in chunk.split("\n") if ln.strip()]
         if not lines:
@@ -180,6 +181,17 @@ def layout_blocks(raw: str) -> list[Block]:
         short = len(text) <= 80 and len(text.split()) <= 10
         ends = bool(_SENTENCE_END.search(text))
         prev = blocks[-1] if blocks else None
+        if (
+            prev is not None
+            and not md_heading[-1]
+            and not is_md_heading
+            and not _SENTENCE_END.search(prev.text)
+            and prev.text.split()[-1][:1].islower()
+            and text[:1].islower()
+        ):
+            # Lower case on both sides of the break: one sentence, whatever the first part looked like.
+            blocks[-1] = Block("paragraph", prev.text + " " + text)
+            continue
         if (
             prev is not None
             and prev.kind == "paragraph"
@@ -200,6 +212,7 @@ def layout_blocks(raw: str) -> list[Block]:
         title_like = not ends and len(text) <= 200 and not re.search(r"[.!?]\s", text)
         kind = "heading" if is_md_heading or (short and not ends) or title_like else "paragraph"
         blocks.append(Block(kind, text))
+        md_heading.append(is_md_heading)
     return blocks
 
 
