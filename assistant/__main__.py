@@ -129,6 +129,13 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    from assistant.api import serve
+
+    serve(_settings(args), args.host, args.port)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m assistant", description="Fachkräfte-Assistent Hessen")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -152,6 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--store", type=Path, help="Speicherordner")
     ev.add_argument("--json", action="store_true", help="Ergebnis als JSON")
     ev.set_defaults(func=cmd_eval)
+    srv = sub.add_parser("serve", help="HTTP-API und Website-Widget starten")
+    srv.add_argument("--host", default="127.0.0.1", help="Adresse (Standard 127.0.0.1)")
+    srv.add_argument("--port", type=int, default=8000, help="Port (Standard 8000)")
+    srv.add_argument("--store", type=Path, help="Speicherordner")
+    srv.set_defaults(func=cmd_serve)
     return parser
 
 

@@ -111,6 +111,12 @@ class AssistantService:
     def sources(self) -> list[dict[str, str]]:
         return list(self.store.documents())
 
+    def record_feedback(self, question: str, answer: Answer, rating: int, comment: str = "") -> int:
+        """Store a thumbs up (1) or down (-1) with the question, answer and citations shown."""
+        from assistant.feedback import FeedbackStore
+
+        return FeedbackStore(self.settings.feedback_db).record(question, answer, rating, comment)
+
 
 class _LiveTermStats:
     """Term statistics of the retriever's current lexical index (follows store changes)."""

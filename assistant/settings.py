@@ -43,6 +43,18 @@ class Settings(BaseSettings):
         default=0.80, description="Below this best sentence similarity, weak lexical evidence is refused."
     )
     max_question_chars: int = Field(default=1000, ge=10, description="Longer questions are rejected.")
+    max_history_turns: int = Field(default=20, ge=0, description="Older chat turns are ignored.")
+
+    cors_origins: list[str] = Field(
+        default=["http://localhost:8000", "http://127.0.0.1:8000"],
+        description='Web pages allowed to call the API (JSON list, e.g. ["https://soziales.hessen.de"]).',
+    )
+    max_body_bytes: int = Field(default=32_768, ge=1024, description="Larger request bodies get 413.")
+    rate_limit: str = Field(default="30/minute", description="Requests per client address (slowapi syntax).")
+    feedback_db: Path = Field(
+        default=PROJECT_ROOT / "data" / "feedback.sqlite", description="SQLite file for thumbs up/down feedback."
+    )
+    widget_dir: Path = Field(default=PROJECT_ROOT / "ui" / "widget", description="Folder served as /widget.js.")
 
     def collection_name(self) -> str:
         """Collection per embedding model, so switching backends never mixes vector spaces."""

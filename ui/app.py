@@ -1,10 +1,18 @@
-"""Streamlit chat page: a German chat with numbered, expandable citations.
+"""Streamlit chat page: German chat with numbered, expandable citations.
 
 The page only talks to the ``assistant`` service layer; the service (model,
-store) is created once per server process via ``st.cache_resource``.
+store) is created once per server process via ``st.cache_resource``. All text
+that comes from documents is escaped before Markdown rendering, so a document
+cannot inject links, images or HTML into the page. ``?embed=true`` gives the
+compact layout for an iframe on the ministry's website.
 """
 
 from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
 
 import streamlit as st
 
@@ -12,6 +20,14 @@ from assistant.chain import AssistantService
 from assistant.errors import AssistantError
 from assistant.models import Answer, Turn
 from assistant.settings import Settings
+from ui.render import md_escape, safe_link
+
+EXAMPLES = [
+    "Wie viele Fachkräfte fehlen in Hessen bis 2028?",
+    "Wann wurde das Neue Bündnis Fachkräftesicherung gegründet?",
+    "Welche vier Handlungsfelder bearbeitet das Bündnis?",
+    "Wann und wo findet die Veranstaltung „Zukunftsgerecht und regional“ statt?",
+]
 
 
 @st.cache_resource(show_spinner="Modell und Dokumente werden geladen …")
@@ -21,46 +37,109 @@ def get_service() -> AssistantService:
     return service
 
 
-def show_answer(answer: Answer) -> None:
+def stream_words(text: str) -> Iterator[str]:
+    for word in re.findall(r"\S+\s*", text):
+        yield word
+        time.sleep(0.012)
+
+
+def show_citations(answer: Answer) -> None:
+    for c in answer.citations:
+        with st.expander(f"[{c.n}] {c.title}"):
+            st.markdown("> " + md_escape(c.quote))
+            link = safe_link(c.source)
+            meta = [f"Dokument {c.doc_id}"] + ([c.date] if c.date else [])
+            st.caption(" · ".join(meta))
+            if link:
+                st.markdown(f"[Quelle öffnen ↗]({link})")
+
+
+def show_answer(answer: Answer, *, stream: bool = False) -> None:
     if not answer.answered:
         st.info(answer.answer, icon="ℹ️")
         return
-    st.markdown(answer.answer)
-    for c in answer.citations:
-        with st.expander(f"[{c.n}] {c.title}"):
-            st.markdown(f"> {c.quote}")
-            if c.source:
-                st.markdown(f"Quelle: [{c.source}]({c.source})")
-            st.caption(f"Dokument {c.doc_id}" + (f" · {c.date}" if c.date else ""))
+    if stream:
+        st.write_stream(stream_words(md_escape(answer.answer)))
+    else:
+        st.markdown(md_escape(answer.answer))
+    show_citations(answer)
+
+
+def feedback_widget(index: int, message: dict[str, Any]) -> None:
+    key = f"feedback-{index}"
+    if message.get("feedback_saved"):
+        st.caption("Danke für Ihre Rückmeldung.")
+        return
+    rating = st.feedback("thumbs", key=key)
+    if rating is None:
+        return
+    comment = st.text_input("Kommentar (optional)", key=f"{key}-comment", max_chars=1000)
+    if st.button("Rückmeldung senden", key=f"{key}-send"):
+        answer = Answer.model_validate(message["answer"])
+        get_service().record_feedback(message["question"], answer, 1 if rating == 1 else -1, comment)
+        message["feedback_saved"] = True
+        st.rerun()
+
+
+def sidebar(service: AssistantService) -> str | None:
+    chosen = None
+    with st.sidebar:
+        if st.button("Neues Gespräch", use_container_width=True, type="primary"):
+            st.session_state.messages = []
+            st.rerun()
+        st.subheader("Beispielfragen")
+        for i, example in enumerate(EXAMPLES):
+            if st.button(example, key=f"example-{i}", use_container_width=True):
+                chosen = example
+        st.subheader("Dokumente")
+        for doc in service.sources():
+            link = safe_link(doc.get("source", ""))
+            title = md_escape(doc["title"])
+            st.markdown(f"**{title}**" + (f"  \n[{md_escape(link)}]({link})" if link else ""))
+            st.caption(f"Dokument {doc['doc_id']}" + (f" · {doc['date']}" if doc.get("date") else ""))
+    return chosen
 
 
 def main() -> None:
-    st.set_page_config(page_title="Fachkräfte-Assistent Hessen", page_icon="💬")
-    st.title("Fachkräfte-Assistent Hessen")
-    st.caption("Antworten ausschließlich aus offiziellen Dokumenten – mit Quellenangaben.")
+    embed = st.query_params.get("embed") == "true"
+    st.set_page_config(
+        page_title="Fachkräfte-Assistent Hessen",
+        page_icon="💬",
+        initial_sidebar_state="collapsed" if embed else "auto",
+    )
+    if not embed:
+        st.title("Fachkräfte-Assistent Hessen")
+        st.caption("Antworten ausschließlich aus offiziellen Dokumenten – jede Aussage mit Quelle.")
     if "messages" not in st.session_state:
         st.session_state.messages = []
-    for message in st.session_state.messages:
+    service = get_service()
+    example = sidebar(service)
+
+    for index, message in enumerate(st.session_state.messages):
         with st.chat_message(message["role"]):
             if message["role"] == "assistant":
                 show_answer(Answer.model_validate(message["answer"]))
+                feedback_widget(index, message)
             else:
-                st.markdown(message["content"])
+                st.markdown(md_escape(message["content"]))
 
-    question = st.chat_input("Ihre Frage zur Fachkräftesicherung in Hessen …")
+    question = st.chat_input("Ihre Frage zur Fachkräftesicherung in Hessen …") or example
     if not question:
         return
     with st.chat_message("user"):
-        st.markdown(question)
+        st.markdown(md_escape(question))
     history = [Turn(role=m["role"], content=m["content"]) for m in st.session_state.messages]
     with st.chat_message("assistant"):
         try:
-            answer = get_service().ask(question, history)
+            answer = service.ask(question, history)
         except AssistantError as exc:
             answer = Answer(answer=str(exc), answered=False, reason="error")
-        show_answer(answer)
+        show_answer(answer, stream=True)
     st.session_state.messages.append({"role": "user", "content": question})
-    st.session_state.messages.append({"role": "assistant", "content": answer.answer, "answer": answer.model_dump()})
+    st.session_state.messages.append(
+        {"role": "assistant", "content": answer.answer, "answer": answer.model_dump(), "question": question}
+    )
+    st.rerun()
 
 
 main()

@@ -1,0 +1,137 @@
+"""HTTP API: /api/ask, /api/sources, /api/health and the website widget (/widget.js).
+
+Errors are JSON with a German ``message`` and a stable ``code``; no stack trace
+ever leaves the server. CORS admits only the configured origins, request
+bodies and questions are capped, and each client address is rate limited.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse, Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant.chain import AssistantService
+from assistant.errors import AssistantError
+from assistant.models import Answer, Turn
+from assistant.settings import Settings
+
+log = logging.getLogger("assistant.api")
+
+
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=100_000)
+    history: list[Turn] = Field(default_factory=list, max_length=200)
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})
+
+
+def create_app(settings: Settings | None = None, service: AssistantService | None = None) -> FastAPI:
+    settings = settings or Settings()
+    service = service or AssistantService(settings)
+
+    from slowapi import Limiter
+    from slowapi.errors import RateLimitExceeded
+    from slowapi.middleware import SlowAPIASGIMiddleware
+    from slowapi.util import get_remote_address
+
+    limiter = Limiter(key_func=get_remote_address, default_limits=[settings.rate_limit])
+    app = FastAPI(
+        title="Fachkräfte-Assistent Hessen",
+        description="Zitierte Antworten aus offiziellen Dokumenten zur Fachkräftesicherung in Hessen.",
+        version="0.1.0",
+    )
+    app.state.limiter = limiter
+    app.state.service = service
+
+    @app.exception_handler(RateLimitExceeded)
+    async def _rate_limited(request: Request, exc: RateLimitExceeded) -> JSONResponse:
+        return _error(429, "rate_limited", "Zu viele Anfragen. Bitte warten Sie einen Moment.")
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _error(422, "invalid_request", 'Die Anfrage ist ungültig: erwartet wird {"question": "…"}.')
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        messages = {404: "Nicht gefunden.", 405: "Methode nicht erlaubt."}
+        return _error(exc.status_code, f"http_{exc.status_code}", messages.get(exc.status_code, "Anfragefehler."))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s", request.url.path)
+        return _error(500, "internal_error", "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später.")
+
+    @app.middleware("http")
+    async def _guard(request: Request, call_next: Any) -> Response:
+        if request.method == "POST":
+            length = request.headers.get("content-length")
+            if length is None:
+                return _error(411, "length_required", "Die Anfrage muss eine Längenangabe haben.")
+            if not length.isdigit() or int(length) > settings.max_body_bytes:
+                return _error(413, "body_too_large", "Die Anfrage ist zu groß.")
+            content_type = request.headers.get("content-type", "")
+            if not content_type.startswith("application/json"):
+                return _error(415, "unsupported_media_type", "Bitte senden Sie JSON (application/json).")
+        response: Response = await call_next(request)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        if request.url.path.startswith("/api/"):
+            response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    app.add_middleware(SlowAPIASGIMiddleware)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        max_age=600,
+    )
+
+    @app.post("/api/ask", response_model=Answer, response_model_exclude={"reason"})
+    def ask(body: AskRequest) -> Any:
+        """Answer a German (or English) question; the same JSON as `python -m assistant ask --json`."""
+        if len(body.question) > settings.max_question_chars:
+            return _error(
+                413, "question_too_long", f"Die Frage ist zu lang (höchstens {settings.max_question_chars} Zeichen)."
+            )
+        history = body.history[-settings.max_history_turns :] if settings.max_history_turns else []
+        try:
+            return service.ask(body.question, history)
+        except AssistantError as exc:
+            return _error(503, "unavailable", str(exc))
+
+    @app.get("/api/sources")
+    def sources() -> list[dict[str, str]]:
+        """The documents in the store (title, date, link)."""
+        return service.sources()
+
+    @app.get("/api/health")
+    @limiter.exempt
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "chunks": service.store.count()}
+
+    @app.get("/widget.js", include_in_schema=False)
+    @limiter.exempt
+    def widget() -> FileResponse:
+        return FileResponse(settings.widget_dir / "widget.js", media_type="text/javascript; charset=utf-8")
+
+    return app
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    service = AssistantService(settings)
+    service.warm_up()
+    uvicorn.run(create_app(settings, service), host=host, port=port, log_level="info", access_log=False)
