@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: install install-test ingest run test lint eval clean
+.PHONY: install install-test browser-deps ingest run test lint eval serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+# Browser tests use Debian's chromium (Playwright's own browser download does not work offline).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
 ingest: install
 	$(BIN)/python -m ingest
 
@@ -32,12 +36,16 @@ run: install
 	-$(BIN)/python -m ingest
 	$(BIN)/streamlit run ui/app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
-test: install-test
+test: install-test browser-deps
 	$(BIN)/python -m pytest -q
 
 lint: install-test
 	$(BIN)/ruff check assistant ingest ui tests benchmarks
 	$(BIN)/mypy
+
+serve: install
+	-$(BIN)/python -m ingest
+	$(BIN)/python -m assistant serve --host 127.0.0.1 --port 8000
 
 eval: ingest
 	$(BIN)/python -m assistant eval ../shared/eval/dev.jsonl

@@ -161,7 +161,8 @@ def _join_lines(lines: list[str]) -> str:
 
 def _strip_markup(text: str) -> str:
     # Emphasis markers are formatting, not words; keep gender stars (Teilnehmer*innen).
-    text = text.replace("**", "").replace("__", "")
+    text = re.sub(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", r"\1", text)
+    text = re.sub(r"(?<!\S)__(?=\S)(.+?)(?<=\S)__(?!\w)", r"\1", text)
     text = re.sub(r"^#+\s*", "", text)
     return text.replace("`", "")
 
