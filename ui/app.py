@@ -101,7 +101,7 @@ def sidebar(service: AssistantService) -> str | None:
 
 
 def main() -> None:
-    embed = st.query_params.get("embed") == "true"
+    embed = bool(st.context.is_embedded)  # ?embed=true: Streamlit hides its own chrome, we drop the title
     st.set_page_config(
         page_title="Fachkräfte-Assistent Hessen",
         page_icon="💬",
@@ -114,6 +114,13 @@ def main() -> None:
         st.session_state.messages = []
     service = get_service()
     example = sidebar(service)
+
+    if embed and not st.session_state.messages:
+        with st.chat_message("assistant"):
+            st.markdown(
+                "Willkommen! Fragen Sie mich zur Fachkräftesicherung in Hessen. "
+                "Ich antworte nur aus offiziellen Dokumenten – mit Quellenangabe."
+            )
 
     for index, message in enumerate(st.session_state.messages):
         with st.chat_message(message["role"]):

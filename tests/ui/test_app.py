@@ -36,6 +36,25 @@ def test_refusal_is_shown_as_an_info_box(seeded_store_dir: Path, monkeypatch: py
     assert app.info and "Dokumenten" in app.info[0].value
 
 
+def test_feedback_is_stored_durably(tmp_path: Path) -> None:
+    from assistant.chain import AssistantService
+    from assistant.models import Answer, Citation
+    from assistant.settings import Settings
+
+    settings = Settings(feedback_db=tmp_path / "fb.sqlite", store_dir=tmp_path / "store")
+    answer = Answer(
+        answer="Antwort [1]",
+        answered=True,
+        citations=[Citation(n=1, doc_id="000", title="T", source="https://x.de", quote="Zitat")],
+    )
+    AssistantService(settings).record_feedback("Frage?", answer, -1, "falsch")
+    from assistant.feedback import FeedbackStore
+
+    rows = FeedbackStore(tmp_path / "fb.sqlite").all()  # a new connection: it is on disk
+    assert len(rows) == 1 and rows[0]["rating"] == -1 and rows[0]["comment"] == "falsch"
+    assert rows[0]["question"] == "Frage?" and "Zitat" in str(rows[0]["citations"])
+
+
 def test_document_markup_is_escaped_before_markdown_rendering() -> None:
     from ui.render import md_escape, safe_link
 

@@ -5,8 +5,11 @@ Screenshots land in test-artifacts/ for a person to look at.
 
 from __future__ import annotations
 
+import json
 import shutil
+import sqlite3
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +23,16 @@ from tests.servers import api_server, free_port, running, static_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+def _record_timing(name: str, seconds: float) -> None:
+    """Measured, never asserted: figures for the README and the closing note."""
+    path = ARTIFACTS / "browser-timings.json"
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data[name] = round(seconds, 3)
+    path.write_text(json.dumps(data, indent=2, sort_keys=True))
+
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
     "--no-sandbox",
@@ -69,12 +82,16 @@ def test_streamlit_chat_shows_an_answer_with_a_clickable_citation(browser, seede
     env = {"ASSISTANT_STORE_DIR": str(seeded_store_dir), "ASSISTANT_FEEDBACK_DB": str(tmp_path / "fb.sqlite")}
     with running(cmd, f"http://127.0.0.1:{port}/_stcore/health", env):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
+        started = time.perf_counter()
         page.goto(f"http://127.0.0.1:{port}/", wait_until="networkidle")
         box = page.get_by_test_id("stChatInputTextArea")
         box.wait_for(timeout=90_000)
+        _record_timing("streamlit_page_ready_s", time.perf_counter() - started)
         box.fill("Wann wurde das Neue Bündnis Fachkräftesicherung gegründet?")
+        started = time.perf_counter()
         box.press("Enter")
         page.get_by_text("22. September 2020").first.wait_for(timeout=90_000)
+        _record_timing("streamlit_first_answer_s", time.perf_counter() - started)
         citation = page.get_by_text("[1] Hessen ist handlungsfähig").first
         citation.wait_for(timeout=30_000)
         citation.click()
@@ -84,7 +101,26 @@ def test_streamlit_chat_shows_an_answer_with_a_clickable_citation(browser, seede
         page.get_by_text("konstituiert.").last.wait_for(state="visible", timeout=10_000)
         page.wait_for_timeout(500)  # let the expander finish its animation before the screenshot
         page.screenshot(path=str(ARTIFACTS / "streamlit-chat.png"), full_page=True)
+
+        # thumbs up with a comment is stored durably with question, answer and citations
+        page.get_by_test_id("stFeedback").first.locator("button").first.click()
+        page.get_by_label("Kommentar (optional)").fill("Sehr hilfreich")
+        page.get_by_role("button", name="Rückmeldung senden").click()
+        page.get_by_text("Danke für Ihre Rückmeldung.").wait_for(timeout=30_000)
         page.close()
+
+        # the iframe mode for the ministry's site: no title, no Streamlit toolbar, the chat still works
+        embed = browser.new_page(viewport={"width": 420, "height": 640})
+        embed.goto(f"http://127.0.0.1:{port}/?embed=true", wait_until="networkidle")
+        embed.get_by_test_id("stChatInputTextArea").wait_for(timeout=60_000)
+        embed.screenshot(path=str(ARTIFACTS / "streamlit-embed.png"))
+        assert embed.locator("h1").count() == 0
+        assert not embed.get_by_text("Deploy").is_visible()
+        embed.close()
+    rows = sqlite3.connect(tmp_path / "fb.sqlite").execute("SELECT rating, comment, question, citations FROM feedback")
+    rating, comment, question, citations = rows.fetchone()
+    assert (rating, comment) == (1, "Sehr hilfreich")
+    assert "gegründet" in question and json.loads(citations)[0]["doc_id"] == "000"
 
 
 def test_widget_on_a_host_page_answers_with_citation(browser, seeded_store_dir: Path, tmp_path: Path) -> None:
@@ -93,12 +129,17 @@ def test_widget_on_a_host_page_answers_with_citation(browser, seeded_store_dir: 
     with static_site(site_root) as host, api_server(seeded_store_dir, cors_origins=[host]) as api:
         _host_page(site_root, api)
         page = browser.new_page(viewport={"width": 1280, "height": 860})
+        started = time.perf_counter()
         page.goto(f"{host}/index.html", wait_until="networkidle")
+        page.get_by_role("button", name="Fragen zur Fachkräftesicherung?").wait_for()
+        _record_timing("widget_host_page_ready_s", time.perf_counter() - started)
         page.get_by_role("button", name="Fragen zur Fachkräftesicherung?").click()
         question = page.get_by_label("Ihre Frage")
         question.fill("Wie viele Fachkräfte fehlen in Hessen bis 2028?")
+        started = time.perf_counter()
         question.press("Enter")
         page.locator(".fka-bot").get_by_text("200.000 Fachkräfte").first.wait_for(timeout=60_000)
+        _record_timing("widget_first_answer_s", time.perf_counter() - started)
         link = page.locator(".fka-cites a").first
         assert link.get_attribute("href").startswith("https://soziales.hessen.de/")
         assert link.get_attribute("rel") == "noopener noreferrer"
