@@ -30,6 +30,21 @@ class Answerer(Protocol):
 
 
 class Retriever(Protocol):
+    def check(self, statement: str) -> Any:
+        """Faktencheck: a verdict on a statement (``FactCheck``) with its evidence."""
+        from assistant.factcheck import FactChecker
+
+        if len(statement) > self.settings.max_question_chars:
+            raise AssistantError(f"Die Aussage ist zu lang (höchstens {self.settings.max_question_chars} Zeichen).")
+        self._build()
+        checker = FactChecker(
+            self._retriever,
+            _LiveTermStats(self._retriever),
+            k=self.settings.retrieval_k,
+            min_dense_similarity=self.settings.min_dense_similarity,
+        )
+        return checker.check(statement)
+
     def search(self, query: str, k: int) -> list[Document]: ...
 
 
@@ -103,6 +118,21 @@ class AssistantService:
         if len(question) > self.settings.max_question_chars:
             raise AssistantError(f"Die Frage ist zu lang (höchstens {self.settings.max_question_chars} Zeichen).")
         return self._build().invoke({"question": question, "history": history or []})
+
+    def check(self, statement: str) -> Any:
+        """Faktencheck: a verdict on a statement (``FactCheck``) with its evidence."""
+        from assistant.factcheck import FactChecker
+
+        if len(statement) > self.settings.max_question_chars:
+            raise AssistantError(f"Die Aussage ist zu lang (höchstens {self.settings.max_question_chars} Zeichen).")
+        self._build()
+        checker = FactChecker(
+            self._retriever,
+            _LiveTermStats(self._retriever),
+            k=self.settings.retrieval_k,
+            min_dense_similarity=self.settings.min_dense_similarity,
+        )
+        return checker.check(statement)
 
     def search(self, query: str, k: int) -> list[Document]:
         self._build()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 import Stemmer
 from bm25s.stopwords import STOPWORDS_GERMAN
@@ -204,6 +205,14 @@ def tokens(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
+def german_words() -> Any:
+    """German word list with frequencies (pyspellchecker's, shipped in the package)."""
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language="de", distance=1).word_frequency
+
+
+@lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("german")
 
@@ -233,3 +242,30 @@ def terms_match(query_term: str, doc_term: str) -> bool:
     if len(short) < 4 or short.isdigit():
         return False
     return long_.startswith(short) or long_.endswith(short)
+
+
+_FUGEN = ("s", "es", "n", "en")
+
+
+def _known(word: str) -> bool:
+    return word in german_words()
+
+
+@lru_cache(maxsize=100_000)
+def is_german_word(word: str, depth: int = 0) -> bool:
+    """A dictionary word, or a compound of dictionary words joined with a Fugen element
+    (Fachkräfte|sicherung, Zukunft|s|werkstatt)."""
+    if _known(word):
+        return True
+    if depth >= 2 or len(word) < 7:
+        return False
+    for i in range(4, len(word) - 2):
+        left, right = word[:i], word[i:]
+        left_ok = (
+            _known(left)
+            or any(left.endswith(f) and len(left) - len(f) >= 4 and _known(left[: len(left) - len(f)]) for f in _FUGEN)
+            or any(_known(left + f) for f in ("n", "e", "en"))
+        )
+        if left_ok and (_known(right) or is_german_word(right, depth + 1)):
+            return True
+    return False

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from assistant.text import german_words
+from assistant.text import is_german_word as _is_german_word
+
 # OCR confusions seen in German scans: (what OCR printed, what was printed).
 _CONFUSIONS: tuple[tuple[str, str], ...] = (
     ("ii", "ü"),
@@ -44,37 +47,14 @@ _CONFUSIONS: tuple[tuple[str, str], ...] = (
 # Strong signs that a text came through OCR (umlaut and ß damage).
 _OCR_SIGNS = re.compile(r"[a-zäöü](?:ii|l3|3[a-z]|é[a-z])|[a-z]flr\b|\bflr\b|\b[A-Z]U[a-z]")
 _WORD = re.compile(r"[^\W_]*[^\W\d_][^\W_]*", re.UNICODE)
-_FUGEN = ("s", "es", "n", "en")
 
 
-@lru_cache(maxsize=1)
 def _dictionary() -> Any:
-    from spellchecker import SpellChecker
-
-    return SpellChecker(language="de", distance=1).word_frequency
+    return german_words()
 
 
 def _known(word: str) -> bool:
-    return word in _dictionary()
-
-
-@lru_cache(maxsize=100_000)
-def _is_german_word(word: str, depth: int = 0) -> bool:
-    """A dictionary word, or a compound of dictionary words joined with a Fugen element."""
-    if _known(word):
-        return True
-    if depth >= 2 or len(word) < 7:
-        return False
-    for i in range(4, len(word) - 2):
-        left, right = word[:i], word[i:]
-        left_ok = (
-            _known(left)
-            or any(left.endswith(f) and len(left) - len(f) >= 4 and _known(left[: len(left) - len(f)]) for f in _FUGEN)
-            or any(_known(left + f) for f in ("n", "e", "en"))
-        )
-        if left_ok and (_known(right) or _is_german_word(right, depth + 1)):
-            return True
-    return False
+    return word in german_words()
 
 
 def _substitutions(word: str) -> set[str]:
