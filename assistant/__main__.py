@@ -77,6 +77,48 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    if not args.jsonl and not args.statement:
+        print("Fehler: Bitte eine Aussage angeben oder --jsonl verwenden.", file=sys.stderr)
+        return 2
+    service = _service(args)
+    if not args.jsonl:
+        result = service.check(args.statement)
+        if args.json:
+            out.write(result.model_dump_json() + "\n")
+        else:
+            labels = {"supported": "BESTÄTIGT", "contradicted": "WIDERSPROCHEN", "not_found": "NICHT GEFUNDEN"}
+            out.write(f"{labels[result.verdict]}: {result.explanation}\n")
+            for c in result.citations:
+                out.write(f"\n[{c.n}] {c.title} ({c.doc_id}) {c.source}\n    „{c.quote}“\n")
+        return 0
+    for raw in sys.stdin:
+        if not raw.strip():
+            continue
+        line_id = None
+        try:
+            row = json.loads(raw)
+            if not isinstance(row, dict):
+                raise ValueError("Zeile ist kein JSON-Objekt")
+            line_id = row.get("id")
+            statement = row.get("statement")
+            if not isinstance(statement, str):
+                raise ValueError("Feld 'statement' fehlt oder ist kein Text")
+            out.write(json.dumps({"id": line_id, **service.check(statement).model_dump()}, ensure_ascii=False) + "\n")
+        except (ValueError, AssistantError) as exc:
+            message = f"Ungültige Eingabezeile: {str(exc).splitlines()[0]}"
+            error: dict[str, Any] = {
+                "id": line_id,
+                "verdict": "not_found",
+                "explanation": "",
+                "differences": [],
+                "citations": [],
+            }
+            out.write(json.dumps({**error, "error": message}, ensure_ascii=False) + "\n")
+        out.flush()
+    return 0
+
+
 def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
     service = _service(args)
     queries = (
@@ -102,7 +144,7 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
-    from assistant.eval import read_cases, run_eval
+    from assistant.eval import is_factcheck, read_cases, run_eval, run_factcheck_eval
 
     try:
         cases = read_cases(args.file)
@@ -112,6 +154,8 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
         raise AssistantError(f"{args.file}: {exc}") from exc
     service = _service(args)
     service.warm_up()
+    if is_factcheck(cases):
+        return _print_factcheck_eval(run_factcheck_eval(cases, service.check), args.json, out)
     report = run_eval(cases, service.ask)
     summary = report.summary()
     if args.json:
@@ -136,6 +180,22 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _print_factcheck_eval(report: Any, as_json: bool, out: TextIO) -> int:
+    summary = report.summary()
+    if as_json:
+        out.write(json.dumps({**summary, "failing_cases": report.failures}, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    out.write(f"Aussagen:                 {summary['statements']}\n")
+    out.write(f"Urteilsgenauigkeit:       {summary['verdict_accuracy']:.1%} ({report.correct}/{report.total})\n")
+    out.write(f"Falsch „bestätigt“:       {summary['wrong_supported']}\n")
+    out.write(f"Latenz p50 / p95:         {summary['latency_p50_ms']:.0f} ms / {summary['latency_p95_ms']:.0f} ms\n")
+    out.write(f"Fehlschläge:              {len(report.failures)}\n")
+    for failure in report.failures:
+        out.write(f"\n✗ {failure['id']}: {failure['statement']}\n  erwartet {failure['expected']}, ")
+        out.write(f"erhalten {failure['verdict']}: {failure['explanation'][:200]}\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m assistant", description="Fachkräfte-Assistent Hessen")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -147,6 +207,13 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--store", type=Path, help="Speicherordner (sonst ASSISTANT_STORE_DIR)")
     ask.set_defaults(func=cmd_ask)
 
+    check = sub.add_parser("check", help="Faktencheck: eine Aussage gegen die Dokumente prüfen")
+    check.add_argument("statement", nargs="?", help="Die Aussage auf Deutsch")
+    check.add_argument("--json", action="store_true", help="Ergebnis als JSON ausgeben")
+    check.add_argument("--jsonl", action="store_true", help="Aussagen zeilenweise als JSON von stdin lesen")
+    check.add_argument("--store", type=Path, help="Speicherordner")
+    check.set_defaults(func=cmd_check)
+
     search = sub.add_parser("search", help="Dokumente suchen (ohne Antwort)")
     search.add_argument("query", nargs="?", help="Suchanfrage")
     search.add_argument("--jsonl", action="store_true", help="Anfragen zeilenweise als JSON von stdin lesen")
@@ -154,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--store", type=Path, help="Speicherordner")
     search.set_defaults(func=cmd_search)
 
-    ev = sub.add_parser("eval", help="Auswertung über eine Fragen-Datei (Schema von dev.jsonl)")
+    ev = sub.add_parser("eval", help="Auswertung: Fragen (Schema dev.jsonl) oder Aussagen (Schema factcheck-dev.jsonl)")
     ev.add_argument("file", type=Path)
     ev.add_argument("--store", type=Path, help="Speicherordner")
     ev.add_argument("--json", action="store_true", help="Ergebnis als JSON")

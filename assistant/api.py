@@ -1,4 +1,4 @@
-"""HTTP API: /api/ask, /api/sources, /api/health and the website widget (/widget.js).
+"""HTTP API: /api/ask, /api/check, /api/sources, /api/health and the website widget (/widget.js).
 
 Errors are JSON with a German ``message`` and a stable ``code``; no stack trace
 ever leaves the server. CORS admits only the configured origins, request
@@ -19,10 +19,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.chain import AssistantService
 from assistant.errors import AssistantError
+from assistant.factcheck import FactCheck
 from assistant.models import Answer, Turn
 from assistant.settings import Settings
 
 log = logging.getLogger("assistant.api")
+
+
+class CheckRequest(BaseModel):
+    statement: str = Field(min_length=1, max_length=100_000)
 
 
 class AskRequest(BaseModel):
@@ -108,6 +113,18 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
         history = body.history[-settings.max_history_turns :] if settings.max_history_turns else []
         try:
             return service.ask(body.question, history)
+        except AssistantError as exc:
+            return _error(503, "unavailable", str(exc))
+
+    @app.post("/api/check", response_model=FactCheck)
+    def check(body: CheckRequest) -> Any:
+        """Faktencheck: supported | contradicted | not_found, with differences and citations."""
+        if len(body.statement) > settings.max_question_chars:
+            return _error(
+                413, "statement_too_long", f"Die Aussage ist zu lang (höchstens {settings.max_question_chars} Zeichen)."
+            )
+        try:
+            return service.check(body.statement)
         except AssistantError as exc:
             return _error(503, "unavailable", str(exc))
 

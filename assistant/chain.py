@@ -30,21 +30,6 @@ class Answerer(Protocol):
 
 
 class Retriever(Protocol):
-    def check(self, statement: str) -> Any:
-        """Faktencheck: a verdict on a statement (``FactCheck``) with its evidence."""
-        from assistant.factcheck import FactChecker
-
-        if len(statement) > self.settings.max_question_chars:
-            raise AssistantError(f"Die Aussage ist zu lang (höchstens {self.settings.max_question_chars} Zeichen).")
-        self._build()
-        checker = FactChecker(
-            self._retriever,
-            _LiveTermStats(self._retriever),
-            k=self.settings.retrieval_k,
-            min_dense_similarity=self.settings.min_dense_similarity,
-        )
-        return checker.check(statement)
-
     def search(self, query: str, k: int) -> list[Document]: ...
 
 
@@ -106,8 +91,11 @@ class AssistantService:
         return self._chain
 
     def warm_up(self) -> None:
+        from assistant.text import german_words
+
         self._build()
         self._retriever.warm_up()
+        german_words()  # the word list the fact check and the topic check consult
 
     @property
     def store(self) -> Any:

@@ -52,6 +52,60 @@ class EvalReport:
         }
 
 
+@dataclass
+class FactcheckReport:
+    total: int = 0
+    correct: int = 0
+    wrong_supported: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        ordered = sorted(self.latencies_ms) or [0.0]
+
+        def pct(p: float) -> float:
+            return round(ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))], 1)
+
+        return {
+            "statements": self.total,
+            "verdict_accuracy": round(self.correct / self.total, 4) if self.total else 1.0,
+            "wrong_supported": self.wrong_supported,
+            "latency_p50_ms": pct(50),
+            "latency_p95_ms": pct(95),
+            "failures": len(self.failures),
+        }
+
+
+def is_factcheck(cases: list[dict[str, Any]]) -> bool:
+    """Files of the factcheck-dev.jsonl schema carry statements and verdicts instead of questions."""
+    return bool(cases) and all("statement" in c and "verdict" in c for c in cases)
+
+
+def run_factcheck_eval(cases: list[dict[str, Any]], check: Callable[[str], Any]) -> FactcheckReport:
+    report = FactcheckReport()
+    for case in cases:
+        started = time.perf_counter()
+        result = check(str(case["statement"]))
+        report.latencies_ms.append((time.perf_counter() - started) * 1000)
+        report.total += 1
+        expected = case["verdict"]
+        if result.verdict == expected:
+            report.correct += 1
+        else:
+            if result.verdict == "supported":
+                report.wrong_supported += 1
+            report.failures.append(
+                {
+                    "id": case.get("id"),
+                    "statement": case["statement"],
+                    "expected": expected,
+                    "verdict": result.verdict,
+                    "explanation": result.explanation,
+                }
+            )
+    return report
+
+
 def read_cases(path: Path) -> list[dict[str, Any]]:
     cases = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -61,8 +115,8 @@ def read_cases(path: Path) -> list[dict[str, Any]]:
             case = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ValueError(f"Zeile {number}: kein gültiges JSON ({exc.msg})") from exc
-        if not isinstance(case, dict) or "question" not in case:
-            raise ValueError(f"Zeile {number}: Feld 'question' fehlt")
+        if not isinstance(case, dict) or ("question" not in case and "statement" not in case):
+            raise ValueError(f"Zeile {number}: Feld 'question' (oder 'statement') fehlt")
         cases.append(case)
     return cases
 

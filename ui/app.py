@@ -81,9 +81,49 @@ def feedback_widget(index: int, message: dict[str, Any]) -> None:
         st.rerun()
 
 
+VERDICTS = {
+    "supported": ("Bestätigt", "success", "✅"),
+    "contradicted": ("Widersprochen", "error", "❌"),
+    "not_found": ("Nicht in den Dokumenten gefunden", "warning", "🔎"),
+}
+
+
+def factcheck_page(service: AssistantService) -> None:
+    """Ministry staff paste a sentence; the verdict comes first, then the differing details and sources."""
+    st.subheader("Faktencheck")
+    st.caption("Prüft eine Aussage gegen die offiziellen Dokumente. Im Zweifel lautet das Urteil nie „bestätigt“.")
+    with st.form("factcheck"):
+        statement = st.text_area(
+            "Aussage", max_chars=1000, placeholder="z. B. Bis 2028 fehlen in Hessen rund 300.000 Fachkräfte."
+        )
+        submitted = st.form_submit_button("Prüfen", type="primary")
+    if not submitted or not statement.strip():
+        return
+    try:
+        result = service.check(statement)
+    except AssistantError as exc:
+        st.error(str(exc))
+        return
+    label, kind, icon = VERDICTS[result.verdict]
+    getattr(st, kind)(f"**{label}** – {md_escape(result.explanation)}", icon=icon)
+    if result.differences:
+        st.markdown("**Abweichungen**")
+        st.table(
+            [{"In der Aussage": d.statement, "In der Quelle": d.source} for d in result.differences],
+        )
+    for c in result.citations:
+        with st.expander(f"[{c.n}] {c.title}", expanded=True):
+            st.markdown("> " + md_escape(c.quote))
+            link = safe_link(c.source)
+            st.caption(f"Dokument {c.doc_id}" + (f" · {c.date}" if c.date else ""))
+            if link:
+                st.markdown(f"[Quelle öffnen ↗]({link})")
+
+
 def sidebar(service: AssistantService) -> str | None:
     chosen = None
     with st.sidebar:
+        st.radio("Modus", ["Fragen", "Faktencheck"], key="mode", horizontal=True)
         if st.button("Neues Gespräch", use_container_width=True, type="primary"):
             st.session_state.messages = []
             st.rerun()
@@ -114,6 +154,9 @@ def main() -> None:
         st.session_state.messages = []
     service = get_service()
     example = sidebar(service)
+    if st.session_state.get("mode") == "Faktencheck":
+        factcheck_page(service)
+        return
 
     if embed and not st.session_state.messages:
         with st.chat_message("assistant"):

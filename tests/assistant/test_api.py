@@ -38,6 +38,19 @@ def test_follow_up_uses_history(api: str) -> None:
     assert r.status_code == 200 and "67.000" in r.json()["answer"]
 
 
+def test_check_returns_a_verdict_with_differences(api: str) -> None:
+    r = httpx.post(
+        f"{api}/api/check", json={"statement": "Die Veranstaltung am 28. Juni 2024 findet in Wiesbaden statt."}
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert body["verdict"] == "contradicted"
+    assert body["differences"] == [{"statement": "Wiesbaden", "source": "Frankfurt"}]
+    assert body["citations"][0]["doc_id"] == "002"
+    bad = httpx.post(f"{api}/api/check", json={"question": "falsches Feld"})
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_request"
+
+
 def test_sources_and_health(api: str) -> None:
     sources = httpx.get(f"{api}/api/sources").json()
     assert [s["doc_id"] for s in sources] == ["000", "002"]
@@ -48,7 +61,7 @@ def test_sources_and_health(api: str) -> None:
 
 def test_openapi_document_lists_the_endpoints(api: str) -> None:
     paths = httpx.get(f"{api}/openapi.json").json()["paths"]
-    assert {"/api/ask", "/api/sources", "/api/health"} <= set(paths)
+    assert {"/api/ask", "/api/check", "/api/sources", "/api/health"} <= set(paths)
 
 
 def test_cors_admits_only_configured_origins(api: str) -> None:

@@ -96,3 +96,25 @@ def test_store_dir_is_settable_by_environment(seeded_store_dir: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Campus Westend" in result.stdout
+
+
+def test_check_jsonl_returns_verdicts_and_error_lines(seeded_store_dir: Path) -> None:
+    lines = [
+        json.dumps({"id": "c1", "statement": "Bis 2028 fehlen in Hessen rund 300.000 Fachkräfte."}),
+        json.dumps({"id": "c2", "text": "falsches Feld"}),
+    ]
+    result = _run(["check", "--jsonl"], seeded_store_dir, "\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["id"] == "c1" and first["verdict"] == "contradicted"
+    assert first["differences"] == [{"statement": "300.000", "source": "200.000"}]
+    assert set(first) == {"id", "verdict", "explanation", "differences", "citations"}
+    assert second["id"] == "c2" and "error" in second
+
+
+@pytest.mark.skipif(not (SHARED_EVAL / "factcheck-dev.jsonl").exists(), reason="../shared/eval not present")
+def test_eval_scores_factcheck_files(seeded_store_dir: Path) -> None:
+    result = _run(["eval", str(SHARED_EVAL / "factcheck-dev.jsonl")], seeded_store_dir)
+    assert result.returncode == 0, result.stderr
+    assert "Urteilsgenauigkeit:       100.0% (8/8)" in result.stdout
+    assert "Falsch „bestätigt“:       0" in result.stdout

@@ -36,6 +36,23 @@ def test_refusal_is_shown_as_an_info_box(seeded_store_dir: Path, monkeypatch: py
     assert app.info and "Dokumenten" in app.info[0].value
 
 
+def test_factcheck_mode_shows_the_verdict_and_the_differences(
+    seeded_store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ASSISTANT_STORE_DIR", str(seeded_store_dir))
+    app = AppTest.from_file(str(PROJECT_ROOT / "ui" / "app.py"), default_timeout=120)
+    app.run()
+    app.sidebar.radio[0].set_value("Faktencheck").run()
+    app.text_area[0].set_value("Bis 2028 fehlen in Hessen rund 300.000 Fachkräfte.")
+    next(b for b in app.button if b.label == "Prüfen").click().run()
+    assert not app.exception
+    assert app.error and "Widersprochen" in app.error[0].value
+    table = app.table[0].value
+    assert list(table.iloc[0]) == ["300.000", "200.000"]
+
+
 def test_feedback_is_stored_durably(tmp_path: Path) -> None:
     from assistant.chain import AssistantService
     from assistant.models import Answer, Citation
