@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from assistant.errors import AssistantError
+from assistant.models import INTERNAL_FIELDS
 from assistant.settings import Settings
 
 
@@ -49,7 +50,7 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     if not args.jsonl:
         answer = service.ask(args.question)
         if args.json:
-            out.write(answer.model_dump_json(exclude={"reason"}) + "\n")
+            out.write(answer.model_dump_json(exclude=INTERNAL_FIELDS) + "\n")
         else:
             out.write(answer.answer + "\n")
             for c in answer.citations:
@@ -69,7 +70,7 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
                 raise ValueError("Feld 'question' fehlt oder ist kein Text")
             history = [Turn.model_validate(t) for t in row.get("history") or []]
             answer = service.ask(question, history)
-            payload = {"id": line_id, **answer.model_dump(exclude={"reason"})}
+            payload = {"id": line_id, **answer.model_dump(exclude=INTERNAL_FIELDS)}
             out.write(json.dumps(payload, ensure_ascii=False) + "\n")
         except (ValueError, AssistantError) as exc:  # pydantic's ValidationError is a ValueError
             out.write(_error_line(line_id, f"Ungültige Eingabezeile: {str(exc).splitlines()[0]}") + "\n")
@@ -167,6 +168,11 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"Ablehnungsgenauigkeit:{summary['refusal_accuracy']:.1%} ({report.refusals_ok}/{report.unanswerable})\n")
     out.write(f"Latenz p50 / p95:     {summary['latency_p50_ms']:.0f} ms / {summary['latency_p95_ms']:.0f} ms\n")
     out.write(f"Fehlschläge:          {len(report.failures)}\n")
+    if service.settings.answer_backend != "extractive":
+        out.write(f"Backend:              {service.settings.answer_backend} ({service.settings.llm_model})\n")
+        out.write(f"Durch extraktive Antwort ersetzt: {summary['replaced_by_fallback']} von {summary['questions']}\n")
+        for reason, count in summary["fallback_reasons"].items():
+            out.write(f"  {count:3d} × {reason}\n")
     for failure in report.failures:
         out.write(f"\n✗ {failure['id']}: {failure['question']}\n  {'; '.join(failure['problems'])}\n")
         out.write(f"  Antwort: {failure['answer'][:300]}\n")

@@ -7,20 +7,22 @@ bodies and questions are capped, and each client address is rate limited.
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.chain import AssistantService
 from assistant.errors import AssistantError
 from assistant.factcheck import FactCheck
-from assistant.models import Answer, Turn
+from assistant.models import INTERNAL_FIELDS, Answer, Turn
 from assistant.settings import Settings
 
 log = logging.getLogger("assistant.api")
@@ -43,23 +45,19 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
     settings = settings or Settings()
     service = service or AssistantService(settings)
 
-    from slowapi import Limiter
-    from slowapi.errors import RateLimitExceeded
-    from slowapi.middleware import SlowAPIASGIMiddleware
-    from slowapi.util import get_remote_address
+    from limits import parse
+    from limits.storage import MemoryStorage
+    from limits.strategies import MovingWindowRateLimiter
 
-    limiter = Limiter(key_func=get_remote_address, default_limits=[settings.rate_limit])
+    rate = parse(settings.rate_limit)
+    limiter = MovingWindowRateLimiter(MemoryStorage())
+    unlimited = {"/api/health", "/widget.js"}
     app = FastAPI(
         title="Fachkräfte-Assistent Hessen",
         description="Zitierte Antworten aus offiziellen Dokumenten zur Fachkräftesicherung in Hessen.",
         version="0.1.0",
     )
-    app.state.limiter = limiter
     app.state.service = service
-
-    @app.exception_handler(RateLimitExceeded)
-    async def _rate_limited(request: Request, exc: RateLimitExceeded) -> JSONResponse:
-        return _error(429, "rate_limited", "Zu viele Anfragen. Bitte warten Sie einen Moment.")
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -77,6 +75,9 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
 
     @app.middleware("http")
     async def _guard(request: Request, call_next: Any) -> Response:
+        client = request.client.host if request.client else "unknown"
+        if request.url.path not in unlimited and request.method != "OPTIONS" and not limiter.hit(rate, client):
+            return _error(429, "rate_limited", "Zu viele Anfragen. Bitte warten Sie einen Moment.")
         if request.method == "POST":
             length = request.headers.get("content-length")
             if length is None:
@@ -94,7 +95,6 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
             response.headers["Cache-Control"] = "no-store"
         return response
 
-    app.add_middleware(SlowAPIASGIMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
         max_age=600,
     )
 
-    @app.post("/api/ask", response_model=Answer, response_model_exclude={"reason"})
+    @app.post("/api/ask", response_model=Answer, response_model_exclude=INTERNAL_FIELDS)
     def ask(body: AskRequest) -> Any:
         """Answer a German (or English) question; the same JSON as `python -m assistant ask --json`."""
         if len(body.question) > settings.max_question_chars:
@@ -115,6 +115,31 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
             return service.ask(body.question, history)
         except AssistantError as exc:
             return _error(503, "unavailable", str(exc))
+
+    @app.post("/api/ask/stream")
+    def ask_stream(body: AskRequest) -> Any:
+        """Server-sent events: `token` events as the text is produced, then one `answer` event with the
+        verified answer (same JSON as /api/ask). A generated text that fails verification is replaced:
+        clients must show the `answer` event, not the tokens, as the result."""
+        if len(body.question) > settings.max_question_chars:
+            return _error(
+                413, "question_too_long", f"Die Frage ist zu lang (höchstens {settings.max_question_chars} Zeichen)."
+            )
+        history = body.history[-settings.max_history_turns :] if settings.max_history_turns else []
+
+        def events() -> Iterator[str]:
+            try:
+                for item in service.ask_stream(body.question, history):
+                    if isinstance(item, Answer):
+                        payload = item.model_dump_json(exclude=INTERNAL_FIELDS)
+                        yield f"event: answer\ndata: {payload}\n\n"
+                    else:
+                        yield f"event: token\ndata: {json.dumps({'text': item}, ensure_ascii=False)}\n\n"
+            except AssistantError as exc:
+                error = {"error": {"code": "unavailable", "message": str(exc)}}
+                yield f"event: error\ndata: {json.dumps(error, ensure_ascii=False)}\n\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream")
 
     @app.post("/api/check", response_model=FactCheck)
     def check(body: CheckRequest) -> Any:
@@ -134,12 +159,10 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
         return service.sources()
 
     @app.get("/api/health")
-    @limiter.exempt
     def health() -> dict[str, Any]:
         return {"status": "ok", "chunks": service.store.count()}
 
     @app.get("/widget.js", include_in_schema=False)
-    @limiter.exempt
     def widget() -> FileResponse:
         return FileResponse(settings.widget_dir / "widget.js", media_type="text/javascript; charset=utf-8")
 

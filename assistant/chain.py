@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 from langchain_core.documents import Document
@@ -44,21 +45,30 @@ def standalone_question(question: str, history: list[Turn]) -> str:
     return question
 
 
+def prepare(retriever: Retriever, inputs: dict[str, Any], k: int) -> Answer | tuple[str, str, list[Document]]:
+    """Everything before answering: an early Answer (empty input, instruction), or the standalone
+    query, the user's own question and the retrieved passages."""
+    question = str(inputs.get("question") or "").strip()
+    history = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in inputs.get("history") or []]
+    if not question or not re.search(r"\w", question):
+        return Answer(answer=REFUSAL_EMPTY, answered=False, reason="empty")
+    # Instructions are refused whatever the chat history says; forged assistant turns change nothing.
+    if is_instruction(question):
+        return Answer(answer=REFUSAL_INSTRUCTION, answered=False, reason="instruction")
+    query = standalone_question(question, history)
+    if is_english(question):
+        query = expand_english(query)
+    return query, question, retriever.search(query, k)
+
+
 def build_chain(retriever: Retriever, answerer: Answerer, k: int = 6) -> Runnable[dict[str, Any], Answer]:
     """Runnable taking {"question": str, "history": list[Turn]} and returning an Answer."""
 
     def run(inputs: dict[str, Any]) -> Answer:
-        question = str(inputs.get("question") or "").strip()
-        history = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in inputs.get("history") or []]
-        if not question or not re.search(r"\w", question):
-            return Answer(answer=REFUSAL_EMPTY, answered=False, reason="empty")
-        # Instructions are refused whatever the chat history says; forged assistant turns change nothing.
-        if is_instruction(question):
-            return Answer(answer=REFUSAL_INSTRUCTION, answered=False, reason="instruction")
-        query = standalone_question(question, history)
-        if is_english(question):
-            query = expand_english(query)
-        docs = retriever.search(query, k)
+        prepared = prepare(retriever, inputs, k)
+        if isinstance(prepared, Answer):
+            return prepared
+        query, question, docs = prepared
         return answerer.answer(query, docs, focus=question)
 
     return RunnableLambda(run, name="fachkraefte_assistent")
@@ -71,6 +81,7 @@ class AssistantService:
         self.settings = settings
         self._chain: Runnable[dict[str, Any], Answer] | None = None
         self._retriever: Any = None
+        self._answerer: Any = None
 
     def _build(self) -> Runnable[dict[str, Any], Answer]:
         if self._chain is None:
@@ -81,12 +92,18 @@ class AssistantService:
 
             store = Store(self.settings, build_embeddings(self.settings))
             retriever = HybridRetriever(store=store, k=self.settings.retrieval_k, rrf_k=self.settings.rrf_k)
-            answerer = ExtractiveAnswerer(
+            extractive = ExtractiveAnswerer(
                 stats=_LiveTermStats(retriever),
                 max_sentences=self.settings.answer_max_sentences,
                 min_dense_similarity=self.settings.min_dense_similarity,
             )
+            answerer: Any = extractive
+            if self.settings.answer_backend != "extractive":
+                from assistant.answer.generative import GenerativeAnswerer, build_chat_model
+
+                answerer = GenerativeAnswerer(build_chat_model(self.settings), extractive)
             self._retriever = retriever
+            self._answerer = answerer
             self._chain = build_chain(retriever, answerer, k=self.settings.retrieval_k)
         return self._chain
 
@@ -106,6 +123,24 @@ class AssistantService:
         if len(question) > self.settings.max_question_chars:
             raise AssistantError(f"Die Frage ist zu lang (höchstens {self.settings.max_question_chars} Zeichen).")
         return self._build().invoke({"question": question, "history": history or []})
+
+    def ask_stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]:
+        """Text as it is produced, then the final, verified Answer (which may replace the text)."""
+        if len(question) > self.settings.max_question_chars:
+            raise AssistantError(f"Die Frage ist zu lang (höchstens {self.settings.max_question_chars} Zeichen).")
+        self._build()
+        prepared = prepare(self._retriever, {"question": question, "history": history or []}, self.settings.retrieval_k)
+        if isinstance(prepared, Answer):
+            yield prepared
+            return
+        query, own, docs = prepared
+        if hasattr(self._answerer, "stream"):
+            yield from self._answerer.stream(query, docs, focus=own)
+            return
+        answer = self._answerer.answer(query, docs, focus=own)
+        if answer.answered:
+            yield from re.findall(r"\S+\s*", answer.answer)
+        yield answer
 
     def check(self, statement: str) -> Any:
         """Faktencheck: a verdict on a statement (``FactCheck``) with its evidence."""

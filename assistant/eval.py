@@ -8,6 +8,7 @@ A line: {"id", "question", "answerable": bool, "doc"?, "facts"?: [[alternatives�
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -28,6 +29,7 @@ class EvalReport:
     refusals_ok: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     failures: list[dict[str, Any]] = field(default_factory=list)
+    fallbacks: dict[str, int] = field(default_factory=dict)  # generated answers replaced, by reason
 
     def percentile(self, p: float) -> float:
         if not self.latencies_ms:
@@ -49,6 +51,8 @@ class EvalReport:
             "latency_p95_ms": round(self.percentile(95), 1),
             "latency_mean_ms": round(statistics.fmean(self.latencies_ms), 1) if self.latencies_ms else 0.0,
             "failures": len(self.failures),
+            "replaced_by_fallback": sum(self.fallbacks.values()),
+            "fallback_reasons": dict(sorted(self.fallbacks.items(), key=lambda kv: -kv[1])),
         }
 
 
@@ -129,6 +133,10 @@ def run_eval(cases: list[dict[str, Any]], ask: Callable[[str, list[Turn]], Answe
         answer = ask(str(case["question"]), history)
         report.latencies_ms.append((time.perf_counter() - started) * 1000)
         report.total += 1
+        if answer.fallback_reason:
+            kind = answer.fallback_reason.split(":")[0] if "error" in answer.fallback_reason else answer.fallback_reason
+            kind = re.sub(r"„[^“]*“|\[\d+\]|\(\d+ passages\)", "…", kind)
+            report.fallbacks[kind] = report.fallbacks.get(kind, 0) + 1
         problems: list[str] = []
         if case.get("answerable", True):
             report.answerable += 1

@@ -178,7 +178,7 @@ def _counts_alike(a: Detail, b: Detail) -> bool:
     return any(terms_match(x, y) for x in a.counted for y in b.counted)
 
 
-def _same(a: Detail, b: Detail) -> bool:
+def same_detail(a: Detail, b: Detail) -> bool:
     if a.value == b.value:
         return _counts_alike(a, b)
     if a.kind in ("year", "scope_year") and b.kind in ("date", "month_year"):
@@ -257,14 +257,14 @@ class FactChecker:
 
         matched, differences, missing = [], [], []
         for detail in claimed:
-            same = [e for e in evidence if _same(detail, e)]
+            same = [e for e in evidence if same_detail(detail, e)]
             if same:
                 matched.append(detail)
                 continue
             rivals = [
                 e
                 for e in evidence
-                if e.kind in _COMPARABLE[detail.kind] and not _same(detail, e) and _counts_alike(detail, e)
+                if e.kind in _COMPARABLE[detail.kind] and not same_detail(detail, e) and _counts_alike(detail, e)
             ]
             # A scope (another state, „bis 2030") the document does not speak about is not a contradiction.
             if rivals and detail.kind not in ("scope", "scope_year"):
@@ -304,7 +304,7 @@ class FactChecker:
             comparable = sum(
                 1 for d in claimed if any(e.kind in _COMPARABLE[d.kind] and _counts_alike(d, e) for e in found)
             )
-            exact = sum(1 for d in claimed if any(_same(d, e) for e in found))
+            exact = sum(1 for d in claimed if any(same_detail(d, e) for e in found))
             # the sentence that states the same kinds of detail about the same thing is the evidence
             s.score = s.coverage + (1.0 * comparable + 0.5 * exact) / max(len(claimed), 1)
         return sorted(sentences, key=lambda s: -s.score)

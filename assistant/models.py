@@ -26,3 +26,10 @@ class Answer(BaseModel):
     answered: bool
     citations: list[Citation] = Field(default_factory=list)
     reason: str = Field(default="", description="Why an answer was refused (machine-readable).")
+    fallback_reason: str = Field(
+        default="", description="Why a generated answer was replaced by the extractive one (empty if it was not)."
+    )
+
+
+# Diagnostic fields that stay out of the public JSON contract (CLI, API).
+INTERNAL_FIELDS = {"reason", "fallback_reason"}

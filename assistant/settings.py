@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +38,18 @@ class Settings(BaseSettings):
     retrieval_k: int = Field(default=6, ge=1, le=50, description="Chunks handed to the answerer.")
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
 
+    answer_backend: Literal["extractive", "ollama", "openai", "azure"] = Field(
+        default="extractive",
+        description="extractive: sentences from the documents, no LLM (default); ollama / openai (any "
+        "OpenAI-compatible server) / azure: a chat model whose answers are verified before they are shown.",
+    )
+    llm_model: str = Field(default="", description="Model name (Ollama, OpenAI-compatible) or Azure deployment.")
+    llm_base_url: str = Field(default="", description="Server URL, e.g. http://localhost:11434 or .../v1.")
+    llm_api_key: SecretStr | None = Field(default=None, description="API key (OpenAI-compatible, Azure).")
+    llm_api_version: str = Field(default="2024-10-21", description="Azure OpenAI API version.")
+    llm_timeout_s: float = Field(default=30.0, gt=0, description="Per-request timeout of the chat model.")
+    llm_temperature: float = Field(default=0.0, ge=0, le=2)
+
     answer_max_sentences: int = Field(default=3, ge=1, le=8, description="Sentences in an extractive answer.")
     min_dense_similarity: float = Field(
         default=0.80, description="Below this best sentence similarity, weak lexical evidence is refused."
@@ -50,7 +62,9 @@ class Settings(BaseSettings):
         description='Web pages allowed to call the API (JSON list, e.g. ["https://soziales.hessen.de"]).',
     )
     max_body_bytes: int = Field(default=32_768, ge=1024, description="Larger request bodies get 413.")
-    rate_limit: str = Field(default="30/minute", description="Requests per client address (slowapi syntax).")
+    rate_limit: str = Field(
+        default="30/minute", description="Requests per client address (limits syntax, e.g. 30/minute)."
+    )
     feedback_db: Path = Field(
         default=PROJECT_ROOT / "data" / "feedback.sqlite", description="SQLite file for thumbs up/down feedback."
     )

@@ -9,9 +9,6 @@ compact layout for an iframe on the ministry's website.
 
 from __future__ import annotations
 
-import re
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import streamlit as st
@@ -37,10 +34,24 @@ def get_service() -> AssistantService:
     return service
 
 
-def stream_words(text: str) -> Iterator[str]:
-    for word in re.findall(r"\S+\s*", text):
-        yield word
-        time.sleep(0.012)
+def stream_answer(service: AssistantService, question: str, history: list[Turn]) -> Answer:
+    """Show the text as it comes (marked as being checked), then the verified answer in its place."""
+    draft = st.empty()
+    text = ""
+    answer: Answer | None = None
+    try:
+        for item in service.ask_stream(question, history):
+            if isinstance(item, Answer):
+                answer = item
+            else:
+                text += item
+                draft.caption("Antwort wird geprüft … " + md_escape(text))
+    except AssistantError as exc:
+        answer = Answer(answer=str(exc), answered=False, reason="error")
+    draft.empty()
+    answer = answer or Answer(answer="Keine Antwort erhalten.", answered=False, reason="error")
+    show_answer(answer)
+    return answer
 
 
 def show_citations(answer: Answer) -> None:
@@ -54,14 +65,11 @@ def show_citations(answer: Answer) -> None:
                 st.markdown(f"[Quelle öffnen ↗]({link})")
 
 
-def show_answer(answer: Answer, *, stream: bool = False) -> None:
+def show_answer(answer: Answer) -> None:
     if not answer.answered:
         st.info(answer.answer, icon="ℹ️")
         return
-    if stream:
-        st.write_stream(stream_words(md_escape(answer.answer)))
-    else:
-        st.markdown(md_escape(answer.answer))
+    st.markdown(md_escape(answer.answer))
     show_citations(answer)
 
 
@@ -180,11 +188,7 @@ def main() -> None:
         st.markdown(md_escape(question))
     history = [Turn(role=m["role"], content=m["content"]) for m in st.session_state.messages]
     with st.chat_message("assistant"):
-        try:
-            answer = service.ask(question, history)
-        except AssistantError as exc:
-            answer = Answer(answer=str(exc), answered=False, reason="error")
-        show_answer(answer, stream=True)
+        answer = stream_answer(service, question, history)
     st.session_state.messages.append({"role": "user", "content": question})
     st.session_state.messages.append(
         {"role": "assistant", "content": answer.answer, "answer": answer.model_dump(), "question": question}
