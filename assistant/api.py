@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,12 +21,13 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.chain import AssistantService
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, StoreUnavailable
 from assistant.factcheck import FactCheck
 from assistant.models import INTERNAL_FIELDS, Answer, Turn
 from assistant.settings import Settings
 
 log = logging.getLogger("assistant.api")
+access = logging.getLogger("assistant.access")
 
 
 class CheckRequest(BaseModel):
@@ -51,7 +53,7 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
 
     rate = parse(settings.rate_limit)
     limiter = MovingWindowRateLimiter(MemoryStorage())
-    unlimited = {"/api/health", "/widget.js"}
+    unlimited = {"/api/health", "/api/health/live", "/api/health/ready", "/widget.js"}
     app = FastAPI(
         title="Fachkräfte-Assistent Hessen",
         description="Zitierte Antworten aus offiziellen Dokumenten zur Fachkräftesicherung in Hessen.",
@@ -87,7 +89,20 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
             content_type = request.headers.get("content-type", "")
             if not content_type.startswith("application/json"):
                 return _error(415, "unsupported_media_type", "Bitte senden Sie JSON (application/json).")
+        started = time.perf_counter()
         response: Response = await call_next(request)
+        # one structured line per request; no question text, no client address
+        access.info(
+            json.dumps(
+                {
+                    "event": "request",
+                    "method": request.method,
+                    "path": request.url.path,
+                    "status": response.status_code,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                }
+            )
+        )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         if request.url.path.startswith("/api/"):
@@ -113,6 +128,9 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
         history = body.history[-settings.max_history_turns :] if settings.max_history_turns else []
         try:
             return service.ask(body.question, history)
+        except StoreUnavailable as exc:
+            log.warning("store unavailable: %s", exc.detail)
+            return _error(503, "store_unavailable", str(exc))
         except AssistantError as exc:
             return _error(503, "unavailable", str(exc))
 
@@ -150,17 +168,40 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
             )
         try:
             return service.check(body.statement)
+        except StoreUnavailable as exc:
+            log.warning("store unavailable: %s", exc.detail)
+            return _error(503, "store_unavailable", str(exc))
         except AssistantError as exc:
             return _error(503, "unavailable", str(exc))
 
     @app.get("/api/sources")
-    def sources() -> list[dict[str, str]]:
+    def sources() -> Any:
         """The documents in the store (title, date, link)."""
-        return service.sources()
+        try:
+            return service.sources()
+        except AssistantError as exc:
+            return _error(503, "store_unavailable", str(exc))
 
     @app.get("/api/health")
-    def health() -> dict[str, Any]:
-        return {"status": "ok", "chunks": service.store.count()}
+    def health() -> Any:
+        """Readiness (kept under its first name): the store answers and holds documents."""
+        return ready()
+
+    @app.get("/api/health/live")
+    def live() -> dict[str, str]:
+        """Liveness: the process serves requests (says nothing about the store)."""
+        return {"status": "ok"}
+
+    @app.get("/api/health/ready")
+    def ready() -> Any:
+        """Readiness: 200 when the store is reachable and not empty, else 503 (take out of rotation)."""
+        try:
+            chunks = service.store.count()
+        except AssistantError as exc:
+            return _error(503, "store_unavailable", str(exc))
+        if chunks == 0:
+            return _error(503, "store_empty", "Der Dokumentenspeicher ist leer (bitte Ingest ausführen).")
+        return {"status": "ok", "chunks": chunks}
 
     @app.get("/widget.js", include_in_schema=False)
     def widget() -> FileResponse:
@@ -172,6 +213,10 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
 def serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     service = AssistantService(settings)
-    service.warm_up()
+    try:
+        service.warm_up()
+    except AssistantError as exc:  # e.g. the Chroma server is not up yet: start anyway, /ready says 503
+        log.warning("warm-up incomplete: %s", exc)
     uvicorn.run(create_app(settings, service), host=host, port=port, log_level="info", access_log=False)

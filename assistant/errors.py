@@ -8,3 +8,11 @@ class AssistantError(Exception):
 class MissingExtraError(AssistantError):
     def __init__(self, package: str, extra: str) -> None:
         super().__init__(f"Das optionale Paket '{package}' fehlt. Installieren Sie es mit: pip install '.[{extra}]'")
+
+
+class StoreUnavailable(AssistantError):
+    """The document store cannot be reached (server down, files unreadable); callers answer 503."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__("Der Dokumentenspeicher ist gerade nicht erreichbar. Bitte versuchen Sie es in Kürze erneut.")
+        self.detail = detail

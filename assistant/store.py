@@ -1,4 +1,4 @@
-"""The Chroma store (embedded, persistent) and its record manager.
+"""The Chroma store (embedded and persistent, or a shared Chroma server) and its record manager.
 
 Opened lazily: constructing a ``Store`` touches no disk. The lexical index is
 not stored here; the retriever derives it from ``all_chunks()``, keyed by
@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, StoreUnavailable
 from assistant.settings import Settings
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,31 +38,64 @@ class Store:
         self._record_manager: Any = None
         self._lock = threading.Lock()
 
-    @property
-    def vectorstore(self) -> Any:
-        with self._lock:
-            if self._vectorstore is None:
-                import chromadb
-                from chromadb.config import Settings as ChromaSettings
-                from langchain_chroma import Chroma
+    def _client(self) -> Any:
+        """The one place that maps ``store_mode`` to a Chroma client."""
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
 
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        match self.settings.store_mode:
+            case "embedded":
                 try:
                     self.settings.store_dir.mkdir(parents=True, exist_ok=True)
-                    client = chromadb.PersistentClient(
-                        path=str(self.settings.store_dir),
-                        settings=ChromaSettings(anonymized_telemetry=False),
-                    )
+                    return chromadb.PersistentClient(path=str(self.settings.store_dir), settings=chroma_settings)
                 except (OSError, ValueError) as exc:
                     raise AssistantError(
                         f"Der Speicher in '{self.settings.store_dir}' kann nicht geöffnet werden: {exc}"
                     ) from exc
-                self._vectorstore = Chroma(
-                    client=client,
-                    collection_name=self.collection_name,
-                    embedding_function=self.embeddings,
-                    collection_metadata={"hnsw:space": "cosine"},
-                )
+            case "server":
+                token = self.settings.chroma_token
+                headers = {"Authorization": f"Bearer {token.get_secret_value()}"} if token else None
+                try:
+                    return chromadb.HttpClient(
+                        host=self.settings.chroma_host,
+                        port=self.settings.chroma_port,
+                        headers=headers,
+                        settings=chroma_settings,
+                    )
+                except Exception as exc:  # connection refused, timeouts: the server is not there (yet)
+                    raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        raise AssistantError(f"Unbekannter Speichermodus: {self.settings.store_mode}")
+
+    @property
+    def vectorstore(self) -> Any:
+        with self._lock:
+            if self._vectorstore is None:
+                from langchain_chroma import Chroma
+
+                client = self._client()
+                try:
+                    self._vectorstore = Chroma(
+                        client=client,
+                        collection_name=self.collection_name,
+                        embedding_function=self.embeddings,
+                        collection_metadata={"hnsw:space": "cosine"},
+                    )
+                except Exception as exc:
+                    raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
             return self._vectorstore
+
+    def _guarded(self, operation: Callable[[], T]) -> T:
+        """Run a store operation; a failure of the store becomes StoreUnavailable and the client is
+        dropped, so the next call reconnects (the API recovers by itself when the server returns)."""
+        try:
+            return operation()
+        except AssistantError:
+            raise
+        except Exception as exc:
+            with self._lock:
+                self._vectorstore = None
+            raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
     @property
     def record_manager(self) -> Any:
@@ -67,9 +103,11 @@ class Store:
             if self._record_manager is None:
                 from langchain_classic.indexes import SQLRecordManager
 
-                self.settings.store_dir.mkdir(parents=True, exist_ok=True)
-                db = self.settings.store_dir / "records.sqlite"
-                manager = SQLRecordManager(namespace=f"chroma/{self.collection_name}", db_url=f"sqlite:///{db}")
+                url = self.settings.record_db_url
+                if not url:
+                    self.settings.store_dir.mkdir(parents=True, exist_ok=True)
+                    url = f"sqlite:///{self.settings.store_dir / 'records.sqlite'}"
+                manager = SQLRecordManager(namespace=f"chroma/{self.collection_name}", db_url=url)
                 manager.create_schema()
                 self._record_manager = manager
             return self._record_manager
@@ -79,10 +117,10 @@ class Store:
         return self.vectorstore._collection
 
     def count(self) -> int:
-        return int(self.collection.count())
+        return self._guarded(lambda: int(self.collection.count()))
 
     def all_chunks(self) -> list[StoredChunk]:
-        got = self.collection.get(include=["documents", "metadatas"])
+        got = self._guarded(lambda: self.collection.get(include=["documents", "metadatas"]))
         return [
             StoredChunk(id=i, text=t or "", metadata=dict(m or {}))
             for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
@@ -90,7 +128,7 @@ class Store:
 
     def fingerprint(self) -> str:
         """Changes whenever a chunk is added or removed (ids are content hashes)."""
-        ids = sorted(self.collection.get(include=[])["ids"])
+        ids = sorted(self._guarded(lambda: self.collection.get(include=[])["ids"]))
         return hashlib.sha1("\n".join(ids).encode()).hexdigest()
 
     def dense_search(self, query: str, k: int) -> list[tuple[Document, float]]:
@@ -98,7 +136,7 @@ class Store:
         if self.count() == 0:
             return []
         vector = self.embeddings.embed_query(query)
-        hits = self.vectorstore.similarity_search_by_vector_with_relevance_scores(vector, k=k)
+        hits = self._guarded(lambda: self.vectorstore.similarity_search_by_vector_with_relevance_scores(vector, k=k))
         return [(doc, 1.0 - float(distance)) for doc, distance in hits]
 
     def documents(self) -> list[dict[str, str]]:

@@ -18,6 +18,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest", description="Dokumente in den Speicher laden.")
     parser.add_argument("--corpus", type=Path, help="Ordner mit den Dokumenten (Standard: corpus/)")
     parser.add_argument("--store", type=Path, help="Speicherordner (Standard: ASSISTANT_STORE_DIR)")
+    parser.add_argument(
+        "--check", action="store_true", help="Nur prüfen, ob Speicher und Protokoll übereinstimmen (nichts laden)"
+    )
     args = parser.parse_args(argv)
 
     overrides = {}
@@ -33,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     from tqdm import tqdm
 
     store = Store(settings, build_embeddings(settings))
+    if args.check:
+        return _check(store)
     started = time.perf_counter()
     bar = tqdm(desc="Dokumente", unit=" Datei", file=sys.stderr, disable=None)
 
@@ -51,6 +56,15 @@ def main(argv: list[str] | None = None) -> int:
         bar.close()
         print(f"Fehler: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # disk full, read-only or vanished store: say so, never a traceback
+        bar.close()
+        print(
+            f"Fehler: Schreiben in den Speicher '{settings.store_dir}' fehlgeschlagen ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else 'ohne Meldung'}). Bereits gespeicherte Daten bleiben "
+            "gültig; nach Behebung (Speicherplatz, Schreibrechte) erneut ausführen, der Lauf setzt dort fort.",
+            file=sys.stderr,
+        )
+        return 3
     bar.close()
     seconds = time.perf_counter() - started
     print(
@@ -61,6 +75,17 @@ def main(argv: list[str] | None = None) -> int:
     for name, reason in report.failed:
         print(f"Fehler: '{name}' konnte nicht gelesen werden: {reason}", file=sys.stderr)
     return 0 if report.ok else 1
+
+
+def _check(store: Store) -> int:
+    from ingest.pipeline import check_consistency
+
+    result = check_consistency(store)
+    print(
+        f"{result.chunks} Abschnitte, {result.records} Protokolleinträge, {len(result.orphans)} verwaist, "
+        f"{len(result.missing)} fehlend, {len(result.duplicates)} doppelt: {'in Ordnung' if result.ok else 'FEHLER'}"
+    )
+    return 0 if result.ok else 1
 
 
 if __name__ == "__main__":

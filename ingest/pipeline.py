@@ -103,3 +103,31 @@ def _remove_vanished(store: Store, present_keys: set[str], failed_prefixes: list
         store.vectorstore.delete(ids=ids)
         manager.delete_keys(ids)
     return len(ids)
+
+
+@dataclass
+class Consistency:
+    chunks: int
+    records: int
+    orphans: list[str]  # in Chroma, unknown to the record manager
+    missing: list[str]  # in the record manager, absent from Chroma
+    duplicates: list[str]  # one (source, chunk position) stored under more than one id
+
+    @property
+    def ok(self) -> bool:
+        return not (self.orphans or self.missing or self.duplicates)
+
+
+def check_consistency(store: Store) -> Consistency:
+    """Compare what Chroma holds with what the record manager believes it holds."""
+    chunks = store.all_chunks()
+    ids = {c.id for c in chunks}
+    keys = set(store.record_manager.list_keys())
+    seen: dict[tuple[str, int, str], str] = {}
+    duplicates = []
+    for c in chunks:
+        slot = (str(c.metadata.get("source_key")), int(c.metadata.get("chunk_index", -1)), c.text)
+        if slot in seen:
+            duplicates.append(c.id)
+        seen[slot] = c.id
+    return Consistency(len(ids), len(keys), sorted(ids - keys), sorted(keys - ids), duplicates)

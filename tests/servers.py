@@ -61,7 +61,7 @@ def api_server(store_dir: Path, cors_origins: list[str] | None = None, **extra_e
         env["ASSISTANT_CORS_ORIGINS"] = json.dumps(cors_origins)
     cmd = [sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(port)]
     base = f"http://127.0.0.1:{port}"
-    with running(cmd, f"{base}/api/health", env):
+    with running(cmd, f"{base}/api/health/live", env):
         yield base
 
 

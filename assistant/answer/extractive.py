@@ -25,6 +25,7 @@ from assistant.answer.refusal import (
     constraint_met,
     constraints,
     has_type,
+    is_instruction,
 )
 from assistant.models import Answer, Citation
 from assistant.text import GENERIC_NOUNS, QUESTION_WORDS, STOPWORDS, analyze, fold, terms_match, tokens
@@ -124,6 +125,9 @@ def _sentences(docs: list[Document]) -> list[Sentence]:
         if not pairs:  # a chunk from another source: treat its text as one sentence
             pairs = [{"clean": doc.page_content, "original": doc.page_content}]
         for position, pair in enumerate(pairs):
+            # A document sentence that instructs the assistant is data, never an answer: skip it.
+            if is_instruction(pair["clean"]):
+                continue
             out.append(Sentence(pair["clean"], pair["original"], doc, rank, position))
     return out
 

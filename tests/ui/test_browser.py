@@ -92,6 +92,8 @@ def test_streamlit_chat_shows_an_answer_with_a_clickable_citation(browser, seede
         box.press("Enter")
         page.get_by_text("22. September 2020").first.wait_for(timeout=90_000)
         _record_timing("streamlit_first_answer_s", time.perf_counter() - started)
+        # the page re-renders once after an answer (to add the feedback buttons): wait for that first
+        page.get_by_test_id("stFeedback").first.wait_for(timeout=60_000)
         citation = page.get_by_text("[1] Hessen ist handlungsfähig").first
         citation.wait_for(timeout=30_000)
         citation.click()
