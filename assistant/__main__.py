@@ -133,13 +133,8 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
         if not isinstance(question, str) or not question.strip():
             out.write(json.dumps({"id": line_id, "results": [], "error": "Feld 'question' fehlt"}) + "\n")
             continue
-        docs = service.search(question, max(args.k * 3, args.k))
-        best: dict[str, float] = {}
-        for doc in docs:  # chunks of one document merged: the document keeps its best chunk's score
-            doc_id = str(doc.metadata.get("doc_id", ""))
-            best[doc_id] = max(best.get(doc_id, 0.0), float(doc.metadata.get("score", 0.0)))
-        ranked = sorted(best.items(), key=lambda kv: -kv[1])[: args.k]
-        results = [{"doc_id": d, "score": round(s, 6)} for d, s in ranked]
+        # chunks of one document merged: the document keeps its best chunk's score
+        results = [{"doc_id": d, "score": round(s, 6)} for d, s in service.search_documents(question, args.k)]
         out.write(json.dumps({"id": line_id, "results": results}, ensure_ascii=False) + "\n")
     return 0
 

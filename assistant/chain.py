@@ -91,7 +91,9 @@ class AssistantService:
             from assistant.store import Store
 
             store = Store(self.settings, build_embeddings(self.settings))
-            retriever = HybridRetriever(store=store, k=self.settings.retrieval_k, rrf_k=self.settings.rrf_k)
+            retriever = HybridRetriever(
+                store=store, k=self.settings.retrieval_k, bm25_weight=self.settings.fusion_bm25_weight
+            )
             extractive = ExtractiveAnswerer(
                 stats=_LiveTermStats(retriever),
                 max_sentences=self.settings.answer_max_sentences,
@@ -160,6 +162,15 @@ class AssistantService:
     def search(self, query: str, k: int) -> list[Document]:
         self._build()
         return list(self._retriever.search(query, k))
+
+    def search_documents(self, query: str, k: int) -> list[tuple[str, float]]:
+        """Documents ranked by their best chunk (the retriever answering uses), best first."""
+        best: dict[str, float] = {}
+        for doc in self.search(query, max(k * 3, k)):
+            doc_id = str(doc.metadata.get("doc_id", ""))
+            score = float(doc.metadata.get("score", 0.0))
+            best[doc_id] = max(best.get(doc_id, score), score)
+        return sorted(best.items(), key=lambda kv: -kv[1])[:k]
 
     def sources(self) -> list[dict[str, str]]:
         return list(self.store.documents())

@@ -118,13 +118,33 @@ class UniversalSentenceEncoderEmbeddings(_LazyEmbeddings):
         return self.embed_documents([text])[0]
 
 
+class HeadEmbeddings(Embeddings):
+    """Embeds only the head of each passage (title, heading and the first characters).
+
+    Embedding cost grows with text length; on this 2-core machine the head of a chunk carries most of
+    what the dense side contributes (BM25 sees the whole text). Queries are embedded whole."""
+
+    def __init__(self, inner: Embeddings, max_chars: int) -> None:
+        self.inner = inner
+        self.max_chars = max_chars
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.inner.embed_documents([t[: self.max_chars] for t in texts])
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
 def build_embeddings(settings: Settings) -> Embeddings:
     """The one place that maps the ``embedding_backend`` setting to an implementation."""
+    inner: Embeddings
     match settings.embedding_backend:
         case "e5":
-            return E5Embeddings()
+            inner = E5Embeddings()
         case "sentence-transformers":
-            return SentenceTransformerEmbeddings(settings.embedding_model)
+            inner = SentenceTransformerEmbeddings(settings.embedding_model)
         case "use":
-            return UniversalSentenceEncoderEmbeddings()
-    raise AssistantError(f"Unbekanntes Embedding-Backend: {settings.embedding_backend}")
+            inner = UniversalSentenceEncoderEmbeddings()
+        case _:
+            raise AssistantError(f"Unbekanntes Embedding-Backend: {settings.embedding_backend}")
+    return HeadEmbeddings(inner, settings.embed_max_chars)

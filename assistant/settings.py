@@ -50,7 +50,12 @@ class Settings(BaseSettings):
 
     chunk_max_chars: int = Field(default=600, ge=100, description="Upper bound of a chunk's length.")
     retrieval_k: int = Field(default=6, ge=1, le=50, description="Chunks handed to the answerer.")
-    rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
+    fusion_bm25_weight: float = Field(
+        default=0.5, ge=0, le=1, description="Weight of BM25 against dense in the z-normalised score fusion."
+    )
+    embed_max_chars: int = Field(
+        default=600, ge=100, description="Characters of a chunk given to the embedding model (its head)."
+    )
 
     answer_backend: Literal["extractive", "ollama", "openai", "azure"] = Field(
         default="extractive",
@@ -88,5 +93,6 @@ class Settings(BaseSettings):
         """Collection per embedding model, so switching backends never mixes vector spaces."""
         model = self.embedding_model.rstrip("/").split("/")[-1] if self.embedding_model else ""
         suffix = {"e5": "e5small", "use": "usem3"}.get(self.embedding_backend, f"st-{model}")
-        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in f"{self.collection}-{suffix}")
+        name = f"{self.collection}-{suffix}-h{self.embed_max_chars}"
+        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)
         return safe[:60]

@@ -126,6 +126,19 @@ class Store:
             for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         ]
 
+    def all_chunks_with_vectors(self) -> tuple[list[StoredChunk], Any]:
+        """Every chunk with its stored embedding (one row per chunk), for the derived dense index."""
+        import numpy as np
+
+        got = self._guarded(lambda: self.collection.get(include=["documents", "metadatas", "embeddings"]))
+        chunks = [
+            StoredChunk(id=i, text=t or "", metadata=dict(m or {}))
+            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+        vectors = got.get("embeddings")
+        matrix = np.asarray(vectors, dtype=np.float32) if vectors is not None and len(vectors) else None
+        return chunks, matrix
+
     def fingerprint(self) -> str:
         """Changes whenever a chunk is added or removed (ids are content hashes)."""
         ids = sorted(self._guarded(lambda: self.collection.get(include=[])["ids"]))

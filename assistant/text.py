@@ -269,3 +269,31 @@ def is_german_word(word: str, depth: int = 0) -> bool:
         if left_ok and (_known(right) or is_german_word(right, depth + 1)):
             return True
     return False
+
+
+@lru_cache(maxsize=200_000)
+def decompound(word: str) -> tuple[str, ...]:
+    """The two parts of a German compound when the dictionary knows both (Fachkräfte|sicherung,
+    Zukunfts|werkstätten → zukunft, werkstätten); () for a simple word."""
+    if len(word) < 8:
+        return ()
+    words = german_words()
+    for i in range(4, len(word) - 3):
+        left, right = word[:i], word[i:]
+        head = left if left in words else (left[:-1] if left.endswith("s") and left[:-1] in words else "")
+        if head and len(head) >= 4 and (right in words or is_german_word(right)):
+            return (head, right)
+    return ()
+
+
+def analyze_for_index(text: str, *, drop_question_words: bool = False) -> list[str]:
+    """``analyze`` plus the parts of compounds, so „Fachkräftesicherung" also matches „Sicherung"."""
+    out = []
+    for tok in tokens(text):
+        if tok in STOPWORDS or (drop_question_words and tok in QUESTION_WORDS):
+            continue
+        if len(tok) < 2 and not tok.isdigit():
+            continue
+        out.append(stem(tok))
+        out.extend(stem(part) for part in decompound(tok) if part not in STOPWORDS)
+    return out

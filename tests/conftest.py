@@ -6,9 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from langchain_core.embeddings import Embeddings
 
 from assistant.chain import AssistantService
-from assistant.embeddings import E5Embeddings
+from assistant.embeddings import build_embeddings
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.store import Store
 from ingest.pipeline import ingest_corpus
@@ -30,9 +31,9 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def embeddings() -> E5Embeddings:
-    """One model instance for the whole run (loading is cheap, embedding is not)."""
-    return E5Embeddings()
+def embeddings() -> Embeddings:
+    """One model instance for the whole run, configured exactly as the product builds it."""
+    return build_embeddings(Settings())
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def corpus_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_store(tmp_path: Path, embeddings: E5Embeddings):
+def make_store(tmp_path: Path, embeddings: Embeddings):
     def make(store_dir: Path | None = None) -> Store:
         settings = Settings(store_dir=store_dir or tmp_path / "store")
         return Store(settings, embeddings)
@@ -52,7 +53,7 @@ def make_store(tmp_path: Path, embeddings: E5Embeddings):
 
 
 @pytest.fixture(scope="session")
-def seeded_store_dir(tmp_path_factory: pytest.TempPathFactory, embeddings: E5Embeddings) -> Path:
+def seeded_store_dir(tmp_path_factory: pytest.TempPathFactory, embeddings: Embeddings) -> Path:
     """The real corpus ingested once into a session store."""
     store_dir = tmp_path_factory.mktemp("seeded") / "store"
     report = ingest_corpus(Store(Settings(store_dir=store_dir), embeddings), CORPUS)

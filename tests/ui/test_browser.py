@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from assistant.embeddings import E5Embeddings
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.store import Store
 from ingest.pipeline import ingest_corpus
@@ -151,7 +150,7 @@ def test_widget_on_a_host_page_answers_with_citation(browser, seeded_store_dir: 
         page.close()
 
 
-def test_document_markup_is_shown_as_text_not_executed(browser, tmp_path: Path, embeddings: E5Embeddings) -> None:
+def test_document_markup_is_shown_as_text_not_executed(browser, tmp_path: Path, embeddings) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "x_hostile.md").write_text(
