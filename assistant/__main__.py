@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -34,10 +35,34 @@ def _service(args: argparse.Namespace) -> Any:
     return service
 
 
-def _error_line(line_id: Any, message: str) -> str:
-    return json.dumps(
-        {"id": line_id, "answer": "", "answered": False, "citations": [], "error": message}, ensure_ascii=False
-    )
+def _write_citations(out: TextIO, citations: list[Any]) -> None:
+    for c in citations:
+        out.write(f"\n[{c.n}] {c.title} ({c.doc_id}) {c.source}\n    „{c.quote}“\n")
+
+
+def _jsonl(
+    out: TextIO, field: str, handle: Callable[[str, dict[str, Any]], dict[str, Any]], empty: dict[str, Any]
+) -> int:
+    """One output line per input line; a bad line yields an error line for its id, never a crash."""
+    for raw in sys.stdin:
+        if not raw.strip():
+            continue
+        line_id = None
+        try:
+            row = json.loads(raw)
+            if not isinstance(row, dict):
+                raise ValueError("Zeile ist kein JSON-Objekt")
+            line_id = row.get("id")
+            value = row.get(field)
+            if not isinstance(value, str):
+                raise ValueError(f"Feld '{field}' fehlt oder ist kein Text")
+            payload = {"id": line_id, **handle(value, row)}
+        except (ValueError, AssistantError) as exc:  # pydantic's ValidationError is a ValueError
+            message = f"Ungültige Eingabezeile: {str(exc).splitlines()[0]}"
+            payload = {"id": line_id, **empty, "error": message}
+        out.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        out.flush()
+    return 0
 
 
 def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
@@ -47,34 +72,20 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
         print("Fehler: Bitte eine Frage angeben oder --jsonl verwenden.", file=sys.stderr)
         return 2
     service = _service(args)
-    if not args.jsonl:
-        answer = service.ask(args.question)
-        if args.json:
-            out.write(answer.model_dump_json(exclude=INTERNAL_FIELDS) + "\n")
-        else:
-            out.write(answer.answer + "\n")
-            for c in answer.citations:
-                out.write(f"\n[{c.n}] {c.title} ({c.doc_id}) {c.source}\n    „{c.quote}“\n")
-        return 0
-    for raw in sys.stdin:
-        if not raw.strip():
-            continue
-        line_id = None
-        try:
-            row = json.loads(raw)
-            if not isinstance(row, dict):
-                raise ValueError("Zeile ist kein JSON-Objekt")
-            line_id = row.get("id")
-            question = row.get("question")
-            if not isinstance(question, str):
-                raise ValueError("Feld 'question' fehlt oder ist kein Text")
+    if args.jsonl:
+
+        def answer_line(question: str, row: dict[str, Any]) -> dict[str, Any]:
             history = [Turn.model_validate(t) for t in row.get("history") or []]
-            answer = service.ask(question, history)
-            payload = {"id": line_id, **answer.model_dump(exclude=INTERNAL_FIELDS)}
-            out.write(json.dumps(payload, ensure_ascii=False) + "\n")
-        except (ValueError, AssistantError) as exc:  # pydantic's ValidationError is a ValueError
-            out.write(_error_line(line_id, f"Ungültige Eingabezeile: {str(exc).splitlines()[0]}") + "\n")
-        out.flush()
+            return dict(service.ask(question, history).model_dump(exclude=INTERNAL_FIELDS))
+
+        empty = {"answer": "", "answered": False, "citations": []}
+        return _jsonl(out, "question", answer_line, empty)
+    answer = service.ask(args.question)
+    if args.json:
+        out.write(answer.model_dump_json(exclude=INTERNAL_FIELDS) + "\n")
+    else:
+        out.write(answer.answer + "\n")
+        _write_citations(out, answer.citations)
     return 0
 
 
@@ -83,40 +94,16 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         print("Fehler: Bitte eine Aussage angeben oder --jsonl verwenden.", file=sys.stderr)
         return 2
     service = _service(args)
-    if not args.jsonl:
-        result = service.check(args.statement)
-        if args.json:
-            out.write(result.model_dump_json() + "\n")
-        else:
-            labels = {"supported": "BESTÄTIGT", "contradicted": "WIDERSPROCHEN", "not_found": "NICHT GEFUNDEN"}
-            out.write(f"{labels[result.verdict]}: {result.explanation}\n")
-            for c in result.citations:
-                out.write(f"\n[{c.n}] {c.title} ({c.doc_id}) {c.source}\n    „{c.quote}“\n")
-        return 0
-    for raw in sys.stdin:
-        if not raw.strip():
-            continue
-        line_id = None
-        try:
-            row = json.loads(raw)
-            if not isinstance(row, dict):
-                raise ValueError("Zeile ist kein JSON-Objekt")
-            line_id = row.get("id")
-            statement = row.get("statement")
-            if not isinstance(statement, str):
-                raise ValueError("Feld 'statement' fehlt oder ist kein Text")
-            out.write(json.dumps({"id": line_id, **service.check(statement).model_dump()}, ensure_ascii=False) + "\n")
-        except (ValueError, AssistantError) as exc:
-            message = f"Ungültige Eingabezeile: {str(exc).splitlines()[0]}"
-            error: dict[str, Any] = {
-                "id": line_id,
-                "verdict": "not_found",
-                "explanation": "",
-                "differences": [],
-                "citations": [],
-            }
-            out.write(json.dumps({**error, "error": message}, ensure_ascii=False) + "\n")
-        out.flush()
+    if args.jsonl:
+        empty = {"verdict": "not_found", "explanation": "", "differences": [], "citations": []}
+        return _jsonl(out, "statement", lambda statement, _row: dict(service.check(statement).model_dump()), empty)
+    result = service.check(args.statement)
+    if args.json:
+        out.write(result.model_dump_json() + "\n")
+    else:
+        labels = {"supported": "BESTÄTIGT", "contradicted": "WIDERSPROCHEN", "not_found": "NICHT GEFUNDEN"}
+        out.write(f"{labels[result.verdict]}: {result.explanation}\n")
+        _write_citations(out, result.citations)
     return 0
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -118,31 +118,37 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
         max_age=600,
     )
 
-    @app.post("/api/ask", response_model=Answer, response_model_exclude=INTERNAL_FIELDS)
-    def ask(body: AskRequest) -> Any:
-        """Answer a German (or English) question; the same JSON as `python -m assistant ask --json`."""
-        if len(body.question) > settings.max_question_chars:
-            return _error(
-                413, "question_too_long", f"Die Frage ist zu lang (höchstens {settings.max_question_chars} Zeichen)."
-            )
-        history = body.history[-settings.max_history_turns :] if settings.max_history_turns else []
+    def too_long(text: str, what: str) -> JSONResponse | None:
+        if len(text) <= settings.max_question_chars:
+            return None
+        code = "question_too_long" if what == "Frage" else "statement_too_long"
+        return _error(413, code, f"Die {what} ist zu lang (höchstens {settings.max_question_chars} Zeichen).")
+
+    def guarded(call: Callable[[], Any]) -> Any:
+        """Run a service call; an unreachable store or another known failure is a German 503."""
         try:
-            return service.ask(body.question, history)
+            return call()
         except StoreUnavailable as exc:
             log.warning("store unavailable: %s", exc.detail)
             return _error(503, "store_unavailable", str(exc))
         except AssistantError as exc:
             return _error(503, "unavailable", str(exc))
 
+    @app.post("/api/ask", response_model=Answer, response_model_exclude=INTERNAL_FIELDS)
+    def ask(body: AskRequest) -> Any:
+        """Answer a German (or English) question; the same JSON as `python -m assistant ask --json`."""
+        if rejected := too_long(body.question, "Frage"):
+            return rejected
+        history = body.history[-settings.max_history_turns :] if settings.max_history_turns else []
+        return guarded(lambda: service.ask(body.question, history))
+
     @app.post("/api/ask/stream")
     def ask_stream(body: AskRequest) -> Any:
         """Server-sent events: `token` events as the text is produced, then one `answer` event with the
         verified answer (same JSON as /api/ask). A generated text that fails verification is replaced:
         clients must show the `answer` event, not the tokens, as the result."""
-        if len(body.question) > settings.max_question_chars:
-            return _error(
-                413, "question_too_long", f"Die Frage ist zu lang (höchstens {settings.max_question_chars} Zeichen)."
-            )
+        if rejected := too_long(body.question, "Frage"):
+            return rejected
         history = body.history[-settings.max_history_turns :] if settings.max_history_turns else []
 
         def events() -> Iterator[str]:
@@ -162,25 +168,14 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
     @app.post("/api/check", response_model=FactCheck)
     def check(body: CheckRequest) -> Any:
         """Faktencheck: supported | contradicted | not_found, with differences and citations."""
-        if len(body.statement) > settings.max_question_chars:
-            return _error(
-                413, "statement_too_long", f"Die Aussage ist zu lang (höchstens {settings.max_question_chars} Zeichen)."
-            )
-        try:
-            return service.check(body.statement)
-        except StoreUnavailable as exc:
-            log.warning("store unavailable: %s", exc.detail)
-            return _error(503, "store_unavailable", str(exc))
-        except AssistantError as exc:
-            return _error(503, "unavailable", str(exc))
+        if rejected := too_long(body.statement, "Aussage"):
+            return rejected
+        return guarded(lambda: service.check(body.statement))
 
     @app.get("/api/sources")
     def sources() -> Any:
         """The documents in the store (title, date, link)."""
-        try:
-            return service.sources()
-        except AssistantError as exc:
-            return _error(503, "store_unavailable", str(exc))
+        return guarded(service.sources)
 
     @app.get("/api/health")
     def health() -> Any:

@@ -222,16 +222,20 @@ def stem(token: str) -> str:
     return str(_stemmer().stemWord(token))
 
 
+def content_tokens(text: str, *, drop_question_words: bool = False) -> list[str]:
+    """Folded tokens that carry content: no stop words, no single letters (digits stay)."""
+    return [
+        tok
+        for tok in tokens(text)
+        if tok not in STOPWORDS
+        and not (drop_question_words and tok in QUESTION_WORDS)
+        and (len(tok) >= 2 or tok.isdigit())
+    ]
+
+
 def analyze(text: str, *, drop_question_words: bool = False) -> list[str]:
-    """Stemmed content terms of a text: what BM25 indexes and queries with."""
-    out = []
-    for tok in tokens(text):
-        if tok in STOPWORDS or (drop_question_words and tok in QUESTION_WORDS):
-            continue
-        if len(tok) < 2 and not tok.isdigit():
-            continue
-        out.append(stem(tok))
-    return out
+    """Stemmed content terms of a text: what the answerer compares."""
+    return [stem(tok) for tok in content_tokens(text, drop_question_words=drop_question_words)]
 
 
 def terms_match(query_term: str, doc_term: str) -> bool:
@@ -287,13 +291,10 @@ def decompound(word: str) -> tuple[str, ...]:
 
 
 def analyze_for_index(text: str, *, drop_question_words: bool = False) -> list[str]:
-    """``analyze`` plus the parts of compounds, so „Fachkräftesicherung" also matches „Sicherung"."""
+    """``analyze`` plus the parts of compounds, so „Fachkräftesicherung" also matches „Sicherung":
+    what BM25 indexes and queries with."""
     out = []
-    for tok in tokens(text):
-        if tok in STOPWORDS or (drop_question_words and tok in QUESTION_WORDS):
-            continue
-        if len(tok) < 2 and not tok.isdigit():
-            continue
+    for tok in content_tokens(text, drop_question_words=drop_question_words):
         out.append(stem(tok))
         out.extend(stem(part) for part in decompound(tok) if part not in STOPWORDS)
     return out
