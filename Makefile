@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
+HOST   ?= 127.0.0.1
 
 .PHONY: install install-test browser-deps ingest run test lint eval serve clean
 
@@ -34,7 +35,7 @@ ingest: install
 
 run: install
 	-$(BIN)/python -m ingest
-	$(BIN)/streamlit run ui/app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/streamlit run ui/app.py --server.address $(HOST) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: install-test browser-deps
 	$(BIN)/python -m pytest -q
