@@ -21,9 +21,9 @@ from ui.render import md_escape, safe_link
 
 EXAMPLES = [
     "Wie viele Fachkräfte fehlen in Hessen bis 2028?",
-    "Wann wurde das Neue Bündnis Fachkräftesicherung gegründet?",
-    "Welche vier Handlungsfelder bearbeitet das Bündnis?",
-    "Wann und wo findet die Veranstaltung „Zukunftsgerecht und regional“ statt?",
+    "Seit wann gibt es das Neue Bündnis Fachkräftesicherung?",
+    "In welchen Handlungsfeldern arbeiten die Fokusgruppen?",
+    "Wo findet die Veranstaltung am 28. Juni 2024 statt?",
 ]
 
 
