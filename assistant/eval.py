@@ -19,6 +19,14 @@ from typing import Any
 from assistant.models import Answer, Turn
 
 
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (0 for no values)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
 @dataclass
 class EvalReport:
     total: int = 0
@@ -31,13 +39,6 @@ class EvalReport:
     failures: list[dict[str, Any]] = field(default_factory=list)
     fallbacks: dict[str, int] = field(default_factory=dict)  # generated answers replaced, by reason
 
-    def percentile(self, p: float) -> float:
-        if not self.latencies_ms:
-            return 0.0
-        ordered = sorted(self.latencies_ms)
-        index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))
-        return ordered[index]
-
     def summary(self) -> dict[str, Any]:
         def ratio(a: int, b: int) -> float:
             return round(a / b, 4) if b else 1.0
@@ -47,8 +48,8 @@ class EvalReport:
             "fact_accuracy": ratio(self.facts_ok, self.answerable),
             "citation_accuracy": ratio(self.citations_ok, self.answerable),
             "refusal_accuracy": ratio(self.refusals_ok, self.unanswerable),
-            "latency_p50_ms": round(self.percentile(50), 1),
-            "latency_p95_ms": round(self.percentile(95), 1),
+            "latency_p50_ms": round(percentile(self.latencies_ms, 50), 1),
+            "latency_p95_ms": round(percentile(self.latencies_ms, 95), 1),
             "latency_mean_ms": round(statistics.fmean(self.latencies_ms), 1) if self.latencies_ms else 0.0,
             "failures": len(self.failures),
             "replaced_by_fallback": sum(self.fallbacks.values()),
@@ -65,17 +66,12 @@ class FactcheckReport:
     failures: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        ordered = sorted(self.latencies_ms) or [0.0]
-
-        def pct(p: float) -> float:
-            return round(ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))], 1)
-
         return {
             "statements": self.total,
             "verdict_accuracy": round(self.correct / self.total, 4) if self.total else 1.0,
             "wrong_supported": self.wrong_supported,
-            "latency_p50_ms": pct(50),
-            "latency_p95_ms": pct(95),
+            "latency_p50_ms": round(percentile(self.latencies_ms, 50), 1),
+            "latency_p95_ms": round(percentile(self.latencies_ms, 95), 1),
             "failures": len(self.failures),
         }
 

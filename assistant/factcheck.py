@@ -243,7 +243,7 @@ class FactChecker:
         evidence = details(best.clean)
         # Names, places and dates are details compared below, not topic words that must occur somewhere.
         detail_words = {w for d in claimed if d.kind != "count" for w in d.text.split()}
-        foreign = [w for w in self._scorer._foreign_nouns(statement, docs) if w not in detail_words]
+        foreign = [w for w in self._scorer.foreign_nouns(statement, docs) if w not in detail_words]
         kinds_covered = bool(claimed) and all(
             any(e.kind in _COMPARABLE[d.kind] for e in evidence)
             for d in claimed
@@ -298,7 +298,7 @@ class FactChecker:
         )
 
     def _rank(self, statement: str, docs: list[Document], claimed: list[Detail]) -> list[Sentence]:
-        sentences = self._scorer._score(statement, docs, [])
+        sentences = self._scorer.score_sentences(statement, docs, [])
         for s in sentences:
             found = details(s.clean)
             comparable = sum(

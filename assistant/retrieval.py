@@ -66,15 +66,6 @@ class CorpusIndex:
         q = np.asarray(query_vector, dtype=np.float32)
         return self.vectors @ (q / (np.linalg.norm(q) or 1.0))
 
-    def search(self, query: str, k: int) -> list[tuple[StoredChunk, float]]:
-        """Lexical search alone (BM25), best first."""
-        scores = self.lexical_scores(query)
-        order = np.argsort(-scores)[:k]
-        return [(self.chunks[i], float(scores[i])) for i in order if scores[i] > 0]
-
-
-LexicalIndex = CorpusIndex  # the name the answerer's term statistics use
-
 
 def _to_document(chunk: StoredChunk) -> Document:
     return Document(id=chunk.id, page_content=chunk.text, metadata=dict(chunk.metadata))

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from assistant.errors import AssistantError, StoreUnavailable
@@ -119,22 +118,22 @@ class Store:
     def count(self) -> int:
         return self._guarded(lambda: int(self.collection.count()))
 
-    def all_chunks(self) -> list[StoredChunk]:
-        got = self._guarded(lambda: self.collection.get(include=["documents", "metadatas"]))
-        return [
+    def _get(self, include: list[str]) -> tuple[list[StoredChunk], Any]:
+        got = self._guarded(lambda: self.collection.get(include=include))
+        chunks = [
             StoredChunk(id=i, text=t or "", metadata=dict(m or {}))
             for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         ]
+        return chunks, got
+
+    def all_chunks(self) -> list[StoredChunk]:
+        return self._get(["documents", "metadatas"])[0]
 
     def all_chunks_with_vectors(self) -> tuple[list[StoredChunk], Any]:
         """Every chunk with its stored embedding (one row per chunk), for the derived dense index."""
         import numpy as np
 
-        got = self._guarded(lambda: self.collection.get(include=["documents", "metadatas", "embeddings"]))
-        chunks = [
-            StoredChunk(id=i, text=t or "", metadata=dict(m or {}))
-            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
+        chunks, got = self._get(["documents", "metadatas", "embeddings"])
         vectors = got.get("embeddings")
         matrix = np.asarray(vectors, dtype=np.float32) if vectors is not None and len(vectors) else None
         return chunks, matrix
@@ -143,14 +142,6 @@ class Store:
         """Changes whenever a chunk is added or removed (ids are content hashes)."""
         ids = sorted(self._guarded(lambda: self.collection.get(include=[])["ids"]))
         return hashlib.sha1("\n".join(ids).encode()).hexdigest()
-
-    def dense_search(self, query: str, k: int) -> list[tuple[Document, float]]:
-        """Top-k chunks with cosine similarity (1 = identical direction)."""
-        if self.count() == 0:
-            return []
-        vector = self.embeddings.embed_query(query)
-        hits = self._guarded(lambda: self.vectorstore.similarity_search_by_vector_with_relevance_scores(vector, k=k))
-        return [(doc, 1.0 - float(distance)) for doc, distance in hits]
 
     def documents(self) -> list[dict[str, str]]:
         """One entry per document in the store: what the UI lists as sources."""

@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from assistant.eval import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -46,11 +48,6 @@ def metrics(rankings: dict[str, list[str]], qrels: dict[str, set[str]]) -> dict[
             s10 += 1
     n = len(qrels) or 1
     return {"mrr10": mrr / n, "s1": s1 / n, "s5": s5 / n, "s10": s10 / n}
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
 def run_ours(data: Path, tmp: Path) -> dict[str, object]:
@@ -159,7 +156,8 @@ def main() -> int:
         lat = r["latencies"]
         print(
             f"| {label} | {m['mrr10']:.3f} | {m['s1']:.3f} | {m['s5']:.3f} | {m['s10']:.3f} | {r['chunks']} | "
-            f"{r['ingest_s']:.0f} s | {pct(lat, 50):.0f} ms | {pct(lat, 95):.0f} ms | {r['peak_rss_mb']:.0f} MB |"
+            f"{r['ingest_s']:.0f} s | {percentile(lat, 50):.0f} ms | {percentile(lat, 95):.0f} ms | "
+            f"{r['peak_rss_mb']:.0f} MB |"
         )
     return 0
 

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import httpx
 
+from assistant.eval import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = [
     "Wie viele Fachkräfte fehlen in Hessen bis 2028?",
@@ -112,11 +114,6 @@ def run_clients(bases: list[str], clients: int, seconds: float) -> tuple[list[fl
     return latencies, errors, len(latencies)
 
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1)] if ordered else 0.0
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=8)
@@ -154,8 +151,9 @@ def main() -> int:
     print(f"mode={args.mode} workers={len(bases)} clients={args.clients} seconds={args.seconds:.0f}")
     print(f"requests:    {total}  errors: {errors}")
     print(f"throughput:  {total / args.seconds:.1f} answered requests/s")
-    print(f"latency ms:  p50 {pct(latencies, 50):.0f}  p95 {pct(latencies, 95):.0f}  p99 {pct(latencies, 99):.0f}"
-          f"  mean {statistics.fmean(latencies) if latencies else 0:.0f}")  # fmt: skip
+    p50, p95, p99 = (percentile(latencies, p) for p in (50, 95, 99))
+    mean = statistics.fmean(latencies) if latencies else 0.0
+    print(f"latency ms:  p50 {p50:.0f}  p95 {p95:.0f}  p99 {p99:.0f}  mean {mean:.0f}")
     print(f"peak RSS:    {rss:.0f} MB (API processes)")
     return 0
 

@@ -195,7 +195,7 @@ class ExtractiveAnswerer:
                     break
         return got / total, (got / known_total if known_total else 0.0), matched
 
-    def _score(self, question: str, docs: list[Document], types: list[AnswerType]) -> list[Sentence]:
+    def score_sentences(self, question: str, docs: list[Document], types: list[AnswerType]) -> list[Sentence]:
         terms = self._question_terms(question)
         sentences = _sentences(docs)
         for s in sentences:
@@ -221,7 +221,7 @@ class ExtractiveAnswerer:
         if not docs:
             return refusal
         types = answer_types(focus)
-        ranked = self._score(question, docs, types)
+        ranked = self.score_sentences(question, docs, types)
         if not ranked:
             return refusal
         best = ranked[0]
@@ -235,7 +235,7 @@ class ExtractiveAnswerer:
         # The thing asked about must occur in the documents: a German question's nouns (capitalised)
         # that no retrieved passage contains, even as a compound part or a typo away, mean
         # the question is about something else (Wetter, Mitglieder, Arbeitslosenquote …).
-        if not english and self._foreign_nouns(focus, docs):
+        if not english and self.foreign_nouns(focus, docs):
             return refusal.model_copy(update={"reason": "topic_not_found"})
 
         chosen = [best]
@@ -269,7 +269,7 @@ class ExtractiveAnswerer:
                     chosen.append(extra[0])
         return self._compose(chosen, english)
 
-    def _foreign_nouns(self, question: str, docs: list[Document]) -> list[str]:
+    def foreign_nouns(self, question: str, docs: list[Document]) -> list[str]:
         words = re.findall(r"[^\W\d_][\w-]*", question)
         doc_words = {w for d in docs for w in tokens(d.page_content)}
         doc_stems = {t for d in docs for t in analyze(d.page_content)}
