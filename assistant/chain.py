@@ -26,12 +26,16 @@ _FOLLOW_UP = re.compile(
 )
 
 
+# Chunks added to the answerer's reading for the sentences most similar to the question.
+SENTENCE_HITS = 3
+
+
 class Answerer(Protocol):
     def answer(self, question: str, docs: list[Document], *, focus: str | None = None) -> Answer: ...
 
 
 class Retriever(Protocol):
-    def search(self, query: str, k: int) -> list[Document]: ...
+    def search(self, query: str, k: int, *, sentence_hits: int = 0) -> list[Document]: ...
 
 
 def standalone_question(question: str, history: list[Turn]) -> str:
@@ -58,7 +62,7 @@ def prepare(retriever: Retriever, inputs: dict[str, Any], k: int) -> Answer | tu
     query = standalone_question(question, history)
     if is_english(question):
         query = expand_english(query)
-    return query, question, retriever.search(query, k)
+    return query, question, retriever.search(query, k, sentence_hits=SENTENCE_HITS)
 
 
 def build_chain(retriever: Retriever, answerer: Answerer, k: int = 6) -> Runnable[dict[str, Any], Answer]:
@@ -96,6 +100,7 @@ class AssistantService:
             )
             extractive = ExtractiveAnswerer(
                 stats=_LiveTermStats(retriever),
+                semantic=retriever,
                 max_sentences=self.settings.answer_max_sentences,
                 min_dense_similarity=self.settings.min_dense_similarity,
             )

@@ -317,7 +317,8 @@ def _citation(sentence: Sentence) -> Citation:
         doc_id=str(meta.get("doc_id", "")),
         title=str(meta.get("title", "")),
         source=str(meta.get("source", "")),
-        quote=sentence.original,
+        quote=sentence.clean,
+        quote_original=sentence.original,
         date=str(meta.get("date", "")),
     )
 

@@ -17,7 +17,10 @@ class Citation(BaseModel):
     doc_id: str
     title: str
     source: str = Field(description="URL of the published document, empty when none is known.")
-    quote: str = Field(description="The cited sentence(s) exactly as published.")
+    quote: str = Field(description="The cited sentence(s), readable: OCR damage of a scanned original repaired.")
+    quote_original: str = Field(
+        default="", description="The same sentence(s) exactly as in the source file (OCR errors included), for tracing."
+    )
     date: str = ""
 
 

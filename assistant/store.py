@@ -3,6 +3,13 @@
 Opened lazily: constructing a ``Store`` touches no disk. The lexical index is
 not stored here; the retriever derives it from ``all_chunks()``, keyed by
 ``fingerprint()``, so it can never drift from what Chroma holds.
+
+Two collections: chunks (what retrieval ranks) and sentences (one embedding per
+indexed sentence, what the answerer compares with the question). Both are
+written by the same incremental ingest, each with its own record-manager
+namespace. Every text is embedded once: vectors are cached by content hash
+(SQLite beside the store), so re-ingest and the second collection cost nothing
+for text seen before.
 """
 
 from __future__ import annotations
@@ -31,11 +38,44 @@ class StoredChunk:
 class Store:
     def __init__(self, settings: Settings, embeddings: Embeddings) -> None:
         self.settings = settings
-        self.embeddings = embeddings
+        self.model_embeddings = embeddings
         self.collection_name = settings.collection_name()
+        self.sentence_collection_name = f"{self.collection_name[:56]}-sent"
         self._vectorstore: Any = None
+        self._sentence_vectorstore: Any = None
         self._record_manager: Any = None
+        self._sentence_record_manager: Any = None
+        self._embeddings: Any = None
+        self._chunk_embeddings: Any = None
         self._lock = threading.Lock()
+
+    @property
+    def embeddings(self) -> Any:
+        """The model behind a content-hash cache: a text already embedded is never embedded again."""
+        with self._lock:
+            if self._embeddings is None:
+                self._embeddings = _content_cached(self.model_embeddings, self._record_url("embedding-cache"), "")
+            return self._embeddings
+
+    @property
+    def chunk_embeddings(self) -> Any:
+        """What the chunk collection is embedded with: vectors pooled at ingest (``cache_chunk_vectors``),
+        kept in their own cache namespace; a chunk without one falls back to the model."""
+        with self._lock:
+            if self._chunk_embeddings is None:
+                url = self._record_url("embedding-cache")
+                self._chunk_embeddings = _content_cached(self.model_embeddings, url, "pooled-chunk:")
+            return self._chunk_embeddings
+
+    def cache_chunk_vectors(self, texts: list[str], vectors: list[list[float]]) -> None:
+        self.chunk_embeddings.document_embedding_store.mset(list(zip(texts, vectors, strict=True)))
+
+    def _record_url(self, name: str) -> str:
+        url = self.settings.record_db_url
+        if name == "embedding-cache" or not url:
+            self.settings.store_dir.mkdir(parents=True, exist_ok=True)
+            return f"sqlite:///{self.settings.store_dir / (name + '.sqlite')}"
+        return url
 
     def _client(self) -> Any:
         """The one place that maps ``store_mode`` to a Chroma client."""
@@ -66,23 +106,33 @@ class Store:
                     raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
         raise AssistantError(f"Unbekannter Speichermodus: {self.settings.store_mode}")
 
+    def _open(self, name: str, embeddings: Embeddings) -> Any:
+        client = self._client()
+        try:
+            return _batched_chroma()(
+                client=client,
+                collection_name=name,
+                embedding_function=embeddings,
+                collection_metadata={"hnsw:space": "cosine"},
+            )
+        except Exception as exc:
+            raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
     @property
     def vectorstore(self) -> Any:
-        with self._lock:
-            if self._vectorstore is None:
-                from langchain_chroma import Chroma
+        if self._vectorstore is None:
+            opened = self._open(self.collection_name, self.chunk_embeddings)
+            with self._lock:
+                self._vectorstore = self._vectorstore or opened
+        return self._vectorstore
 
-                client = self._client()
-                try:
-                    self._vectorstore = Chroma(
-                        client=client,
-                        collection_name=self.collection_name,
-                        embedding_function=self.embeddings,
-                        collection_metadata={"hnsw:space": "cosine"},
-                    )
-                except Exception as exc:
-                    raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
-            return self._vectorstore
+    @property
+    def sentence_vectorstore(self) -> Any:
+        if self._sentence_vectorstore is None:
+            opened = self._open(self.sentence_collection_name, self.embeddings)
+            with self._lock:
+                self._sentence_vectorstore = self._sentence_vectorstore or opened
+        return self._sentence_vectorstore
 
     def _guarded(self, operation: Callable[[], T]) -> T:
         """Run a store operation; a failure of the store becomes StoreUnavailable and the client is
@@ -94,22 +144,29 @@ class Store:
         except Exception as exc:
             with self._lock:
                 self._vectorstore = None
+                self._sentence_vectorstore = None
             raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    def _manager(self, namespace: str) -> Any:
+        from langchain_classic.indexes import SQLRecordManager
+
+        manager = SQLRecordManager(namespace=f"chroma/{namespace}", db_url=self._record_url("records"))
+        manager.create_schema()
+        return manager
 
     @property
     def record_manager(self) -> Any:
         with self._lock:
             if self._record_manager is None:
-                from langchain_classic.indexes import SQLRecordManager
-
-                url = self.settings.record_db_url
-                if not url:
-                    self.settings.store_dir.mkdir(parents=True, exist_ok=True)
-                    url = f"sqlite:///{self.settings.store_dir / 'records.sqlite'}"
-                manager = SQLRecordManager(namespace=f"chroma/{self.collection_name}", db_url=url)
-                manager.create_schema()
-                self._record_manager = manager
+                self._record_manager = self._manager(self.collection_name)
             return self._record_manager
+
+    @property
+    def sentence_record_manager(self) -> Any:
+        with self._lock:
+            if self._sentence_record_manager is None:
+                self._sentence_record_manager = self._manager(self.sentence_collection_name)
+            return self._sentence_record_manager
 
     @property
     def collection(self) -> Any:
@@ -138,10 +195,25 @@ class Store:
         matrix = np.asarray(vectors, dtype=np.float32) if vectors is not None and len(vectors) else None
         return chunks, matrix
 
+    def all_sentences_with_vectors(self) -> tuple[list[StoredChunk], Any]:
+        """Every indexed sentence with its stored embedding (the answerer's semantic index)."""
+        import numpy as np
+
+        collection = self.sentence_vectorstore._collection
+        got = self._guarded(lambda: collection.get(include=["documents", "metadatas", "embeddings"]))
+        sentences = [
+            StoredChunk(id=i, text=t or "", metadata=dict(m or {}))
+            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+        vectors = got.get("embeddings")
+        matrix = np.asarray(vectors, dtype=np.float32) if vectors is not None and len(vectors) else None
+        return sentences, matrix
+
     def fingerprint(self) -> str:
-        """Changes whenever a chunk is added or removed (ids are content hashes)."""
+        """Changes whenever a chunk or a sentence is added or removed (ids are content hashes)."""
         ids = sorted(self._guarded(lambda: self.collection.get(include=[])["ids"]))
-        return hashlib.sha1("\n".join(ids).encode()).hexdigest()
+        sentences = self._guarded(lambda: self.sentence_vectorstore._collection.count())
+        return hashlib.sha1(("\n".join(ids) + f"\n{sentences}").encode()).hexdigest()
 
     def documents(self) -> list[dict[str, str]]:
         """One entry per document in the store: what the UI lists as sources."""
@@ -158,3 +230,50 @@ class Store:
                     "publisher": str(m.get("publisher", "")),
                 }
         return sorted(seen.values(), key=lambda d: d["doc_id"])
+
+
+def _content_cached(inner: Embeddings, db_url: str, prefix: str) -> Any:
+    """LangChain's cache-backed embeddings over a SQL key-value store, keyed by SHA-256 of the text."""
+    from langchain_classic.embeddings import CacheBackedEmbeddings
+    from langchain_community.storage import SQLStore
+
+    cache = SQLStore(namespace="embeddings", db_url=db_url)
+    cache.create_schema()
+    return CacheBackedEmbeddings.from_bytes_store(
+        inner, cache, namespace=prefix + _model_key(inner), key_encoder="sha256", query_embedding_cache=False
+    )
+
+
+def _model_key(embeddings: Embeddings) -> str:
+    """Cache namespace per model, so two models never share vectors."""
+    inner = getattr(embeddings, "inner", embeddings)
+    name = getattr(inner, "model_name_or_path", "") or type(inner).__name__
+    limit = getattr(embeddings, "max_chars", "")
+    return f"{name}:{limit}:"
+
+
+def _batched_chroma() -> Any:
+    """LangChain's Chroma, adding in slices the client accepts (a source of more than ~5,000 sentences
+    exceeds Chroma's maximum batch; the indexing API hands over a whole run at once)."""
+    from langchain_chroma import Chroma
+
+    class BatchedChroma(Chroma):
+        def add_texts(
+            self, texts: Any, metadatas: list[dict[str, Any]] | None = None, ids: list[str] | None = None, **kwargs: Any
+        ) -> list[str]:
+            texts = list(texts)
+            size = max(1, int(self._client.get_max_batch_size()))
+            if len(texts) <= size:
+                return list(super().add_texts(texts, metadatas=metadatas, ids=ids, **kwargs))
+            out: list[str] = []
+            for start in range(0, len(texts), size):
+                part = slice(start, start + size)
+                out += super().add_texts(
+                    texts[part],
+                    metadatas=metadatas[part] if metadatas else None,
+                    ids=ids[part] if ids else None,
+                    **kwargs,
+                )
+            return out
+
+    return BatchedChroma

@@ -117,6 +117,7 @@ class Block:
 
     kind: str  # "heading" | "paragraph"
     text: str
+    closing_block: bool = False  # heading-like lines after the last paragraph (greeting, signature)
 
 
 _MD_MARKUP = re.compile(r"\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)|^#+\s*|`")

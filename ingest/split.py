@@ -96,12 +96,25 @@ def chunk_document(doc: SourceDocument, max_chars: int = 600) -> list[Document]:
         chunks.append(Document(page_content=f"{header}\n{clean_text}", metadata=meta))
         pending.clear()
 
-    for block in layout_blocks(doc.text):
-        if _is_noise(block):
-            continue
+    blocks = [b for b in layout_blocks(doc.text) if not _is_noise(b)]
+    # Heading-like lines after the last paragraph head nothing: they are a closing block (greeting,
+    # signature, function: „Ihre – Heike Hofmann – Hessische Ministerin für …"). Who signed is content,
+    # so the run becomes one sentence of its own.
+    trailing = len(blocks)
+    while trailing > 0 and blocks[trailing - 1].kind == "heading":
+        trailing -= 1
+    if trailing < len(blocks):
+        closing = " – ".join(b.text for b in blocks[trailing:])
+        blocks = [*blocks[:trailing], Block("paragraph", closing, closing_block=True)]
+    for block in blocks:
         if block.kind == "heading":
             flush()
             heading = fix(_URL.sub("", block.text)).strip()
+            continue
+        if block.closing_block:
+            flush()
+            clean = normalize_whitespace(fix(block.text))
+            pending.append((clean, normalize_whitespace(block.text)))
             continue
         # OCR prints „ as '.' or ',': repair quote marks before splitting so they end no sentence.
         text = repair_quotes(block.text) if ocr else block.text

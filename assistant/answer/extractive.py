@@ -1,9 +1,12 @@
 """The default answerer: no language model, only sentences the documents contain.
 
-It scores every sentence of the retrieved chunks against the question
-(IDF-weighted term coverage, the answer type the question asks for, the
-chunk's retrieval rank), picks the best few, and cites each with the original
-published wording. It refuses when the evidence lacks what was asked.
+Every sentence of the retrieved chunks is a candidate; ``features.py`` describes each
+(semantic similarity to the question, lexical coverage, answer type, the question's specifics
+stated in the sentence's context …) and the fitted selector (``selector.py``) gives each a
+probability of answering the question. The best sentence answers when its probability reaches
+the fitted threshold; otherwise the answer is a refusal — one that says what the documents do
+state when only the question's year, place or number is missing. Citations show the repaired
+text (``quote``) and keep the published wording (``quote_original``).
 """
 
 from __future__ import annotations
@@ -13,17 +16,16 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from langchain_core.documents import Document
 
+from assistant.answer import selector
+from assistant.answer.features import Candidate, QuestionView, candidates, describe, missing_specifics, view
 from assistant.answer.refusal import (
     REFUSAL_NOT_FOUND,
     REFUSAL_NOT_FOUND_EN,
     AnswerType,
-    answer_types,
-    constraint_met,
-    constraints,
     has_type,
     is_instruction,
 )
@@ -146,6 +148,14 @@ def _near(word: str, words: set[str]) -> bool:
     return len(word) >= 5 and bool(difflib.get_close_matches(word, words, n=1, cutoff=0.85))
 
 
+class SemanticSource(Protocol):
+    """Embeddings of the question and of every indexed sentence (the retriever holds both)."""
+
+    def query_vector(self, query: str) -> list[float]: ...
+
+    def sentence_vectors(self) -> dict[str, Any]: ...
+
+
 class ExtractiveAnswerer:
     """Selects and cites document sentences; refuses when they do not answer the question."""
 
@@ -153,12 +163,49 @@ class ExtractiveAnswerer:
         self,
         stats: TermStats | None = None,
         *,
+        semantic: SemanticSource | None = None,
+        model: selector.Selector | None = None,
         max_sentences: int = 3,
         min_dense_similarity: float = 0.80,
     ) -> None:
         self.stats: TermStats = stats or _Uniform()
+        self.semantic = semantic
+        self._model = model
         self.max_sentences = max_sentences
         self.min_dense_similarity = min_dense_similarity
+
+    @property
+    def model(self) -> selector.Selector:
+        if self._model is None:
+            self._model = selector.load()
+        return self._model
+
+    # ------------------------------------------------------------------ selection
+    def rank_candidates(self, question: str, docs: list[Document], focus: str | None = None) -> tuple[QuestionView, list[Candidate]]:
+        """Candidates with features and probabilities, best first. Terms and meaning come from the
+        standalone ``question``; the answer type and specifics from the user's own ``focus``."""
+        vector = self.semantic.query_vector(question) if self.semantic else None
+        q = view(question, vector, self.stats)
+        if focus and focus != question:
+            own = view(focus, None, self.stats)
+            q.types, q.specifics, q.future, q.counted = own.types, own.specifics, own.future, own.counted
+        cands = candidates(docs)
+        describe(q, cands, self.semantic.sentence_vectors() if self.semantic else {})
+        ranker = self.model.ranker
+        for c in cands:
+            c.probability = ranker.probability(c.features)
+        return q, sorted(cands, key=lambda c: -c.probability)
+
+    def confidence(self, ranked: list[Candidate], override: dict[str, float] | None = None, at: int = 0) -> float:
+        """The gate's probability that candidate ``at`` (the best by default) is a right answer, with the
+        others as its competition (``override``: what if a feature of it were different)."""
+        order = [ranked[at], *ranked[:at], *ranked[at + 1 :]]
+        feats = [c.features for c in order]
+        feats[0] = feats[0] | (override or {})
+        probs = [c.probability for c in order]
+        if override:
+            probs[0] = self.model.ranker.probability(feats[0])
+        return self.model.gate.probability(selector.gate_features(feats, probs))
 
     # ------------------------------------------------------------------ scoring
     def _question_terms(self, question: str) -> dict[str, tuple[float, str, bool]]:
@@ -195,7 +242,66 @@ class ExtractiveAnswerer:
                     break
         return got / total, (got / known_total if known_total else 0.0), matched
 
+    # ------------------------------------------------------------------ answering
+    def answer(self, question: str, docs: list[Document], *, focus: str | None = None) -> Answer:
+        """``question`` drives retrieval scoring (it may carry chat context); ``focus`` is the
+        user's own latest wording, whose answer type and specifics must be met."""
+        focus = focus or question
+        english = is_english(focus)
+        refusal = Answer(
+            answer=REFUSAL_NOT_FOUND_EN if english else REFUSAL_NOT_FOUND, answered=False, reason="not_found"
+        )
+        if not docs:
+            return refusal
+        q, ranked = self.rank_candidates(question, docs, focus)
+        if not ranked:
+            return refusal
+        gate = self.model.gate
+        best = ranked[0]
+        if self.confidence(ranked) < gate.threshold:
+            # Would the sentence answer if the question's year, place or number were stated with it?
+            # Then the documents state a broader or other fact: say which, and refuse.
+            missing = missing_specifics(q, best)
+            if missing and self.confidence(ranked, {"constraint_missing": 0.0}) >= gate.threshold:
+                return self._broader(best, missing, focus, english)
+            return refusal.model_copy(update={"reason": "not_answered"})
+        # Further sentences (a list, a second part of the question): each must pass the gate on its own.
+        passing = {id(c) for i, c in enumerate(ranked[1:], 1) if self.confidence(ranked, at=i) >= gate.threshold}
+
+        chosen = [best]
+        for kind in q.types:
+            if any(has_type(c.clean, kind) for c in chosen):
+                continue
+            typed = [c for c in ranked[1:] if has_type(c.clean, kind) and id(c) in passing]
+            if typed:
+                chosen.append(typed[0])
+            elif kind.name in HARD_TYPES:  # a phone number, an amount …: an answer without one is none
+                return refusal.model_copy(update={"reason": f"missing_{kind.name}"})
+
+        list_question = self._is_list_question(focus)
+        for c in ranked[1:]:
+            if len(chosen) >= self.max_sentences:
+                break
+            if c in chosen or id(c) not in passing:
+                continue
+            if c.matched - set().union(*(x.matched for x in chosen)) or list_question:
+                chosen.append(c)
+        return self._compose(chosen, english)
+
+    @staticmethod
+    def _broader(best: Candidate, missing: list[str], focus: str, english: bool) -> Answer:
+        """A refusal that names what the documents do state instead, with its citation."""
+        words = {fold(w): w for w in re.findall(r"[\w.]+", focus)}
+        named = ", ".join(words.get(m, m) for m in missing)
+        if english:
+            text = f"The documents give no figure or statement for {named}. They state (in German): {best.clean} [1]"
+        else:
+            text = f"Für {named} nennen die Dokumente keine Angabe. Sie nennen: {best.clean} [1]"
+        answer = ExtractiveAnswerer._compose([best], english)
+        return answer.model_copy(update={"answer": text, "answered": False, "reason": "broader_fact"})
+
     def score_sentences(self, question: str, docs: list[Document], types: list[AnswerType]) -> list[Sentence]:
+        """Lexical sentence scores (coverage, answer type, rank) — what the Faktencheck ranks evidence with."""
         terms = self._question_terms(question)
         sentences = _sentences(docs)
         for s in sentences:
@@ -208,66 +314,6 @@ class ExtractiveAnswerer:
             if s.clean.rstrip().endswith(":"):  # introduces a list that is not there: no statement
                 s.score *= 0.5
         return sorted(sentences, key=lambda s: -s.score)
-
-    # ------------------------------------------------------------------ answering
-    def answer(self, question: str, docs: list[Document], *, focus: str | None = None) -> Answer:
-        """``question`` drives retrieval scoring (it may carry chat context); ``focus`` is the
-        user's own latest wording, whose answer type and specifics must be met."""
-        focus = focus or question
-        english = is_english(focus)
-        refusal = Answer(
-            answer=REFUSAL_NOT_FOUND_EN if english else REFUSAL_NOT_FOUND, answered=False, reason="not_found"
-        )
-        if not docs:
-            return refusal
-        types = answer_types(focus)
-        ranked = self.score_sentences(question, docs, types)
-        if not ranked:
-            return refusal
-        best = ranked[0]
-        best_dense = max(float(d.metadata.get("dense_similarity", 0.0)) for d in docs)
-
-        # Relevance: the passages must be about what was asked, lexically or semantically.
-        if best.known_coverage < 0.5 and best_dense < self.min_dense_similarity:
-            return refusal.model_copy(update={"reason": "not_relevant"})
-        if best.coverage == 0.0:
-            return refusal.model_copy(update={"reason": "not_relevant"})
-        # The thing asked about must occur in the documents: a German question's nouns (capitalised)
-        # that no retrieved passage contains, even as a compound part or a typo away, mean
-        # the question is about something else (Wetter, Mitglieder, Arbeitslosenquote …).
-        if not english and self.foreign_nouns(focus, docs):
-            return refusal.model_copy(update={"reason": "topic_not_found"})
-
-        chosen = [best]
-        # Every requested answer type must be present in a sentence that is about the question.
-        for kind in types:
-            if any(has_type(s.clean, kind) for s in chosen):
-                continue
-            floor = 0.5 if kind.name in HARD_TYPES else 0.3
-            typed = [s for s in ranked if has_type(s.clean, kind) and s.coverage >= floor]
-            if not typed:
-                return refusal.model_copy(update={"reason": f"missing_{kind.name}"})
-            chosen.append(typed[0])
-
-        # Further sentences that are nearly as good and add something (list questions, multi-part).
-        for s in ranked[1:]:
-            if len(chosen) >= self.max_sentences:
-                break
-            if s in chosen or s.score < 0.8 * best.score or s.coverage < 0.34:
-                continue
-            if s.matched - set().union(*(c.matched for c in chosen)) or self._is_list_question(focus):
-                chosen.append(s)
-
-        evidence = " ".join(s.clean + " " + s.chunk.metadata.get("heading", "") for s in chosen)
-        for constraint in constraints(focus):
-            if not constraint_met(constraint, evidence):
-                # the specific may sit in another retrieved sentence about the same thing
-                extra = [s for s in ranked if s.coverage >= 0.34 and constraint_met(constraint, s.clean)]
-                if not extra:
-                    return refusal.model_copy(update={"reason": "constraint_not_found"})
-                if extra[0] not in chosen:
-                    chosen.append(extra[0])
-        return self._compose(chosen, english)
 
     def foreign_nouns(self, question: str, docs: list[Document]) -> list[str]:
         words = re.findall(r"[^\W\d_][\w-]*", question)
@@ -296,7 +342,7 @@ class ExtractiveAnswerer:
         return bool(re.search(r"\b(welche|which|nenn\w*|list\w*|aufzahl\w*|beispiele?)\b", fold(question)))
 
     @staticmethod
-    def _compose(chosen: list[Sentence], english: bool) -> Answer:
+    def _compose(chosen: list[Any], english: bool) -> Answer:
         # Keep document order within a chunk, and one citation number per chunk.
         by_chunk: dict[str, list[Sentence]] = {}
         for s in chosen:
@@ -312,7 +358,8 @@ class ExtractiveAnswerer:
                     doc_id=str(meta.get("doc_id", "")),
                     title=str(meta.get("title", "")),
                     source=str(meta.get("source", "")),
-                    quote=" ".join(s.original for s in group),
+                    quote=" ".join(s.clean for s in group),
+                    quote_original=" ".join(s.original for s in group),
                     date=str(meta.get("date", "")),
                 )
             )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.text import fold
+from assistant.text import fold, is_german_word
 
 REFUSAL_NOT_FOUND = (
     "Dazu steht in den vorliegenden offiziellen Dokumenten nichts. "
@@ -61,8 +61,10 @@ _MONTHS = (
     "january|february|march|may|june|july|october|december"
 )
 _NUMBER_WORDS = "zwei|drei|vier|funf|sechs|sieben|acht|neun|zehn|elf|zwolf|zwanzig|hundert|tausend|dutzend"
+_WEEKDAYS = "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|tuesday|wednesday|thursday|friday"
 _DATE = re.compile(
-    rf"\b\d{{1,2}}\.\s*(?:\d{{1,2}}\.\s*\d{{2,4}}|(?:{_MONTHS}))|\b(?:{_MONTHS})\s+\d{{4}}|\b(19|20)\d\d\b"
+    rf"\b\d{{1,2}}\.\s*(?:\d{{1,2}}\.\s*\d{{2,4}}|(?:{_MONTHS}))|\b(?:{_MONTHS})\s+\d{{4}}|\b(19|20)\d\d\b|"
+    rf"\b(?:{_WEEKDAYS})\b"
 )
 _NUMBER = re.compile(rf"\b\d[\d.,]*\b|\b(?:{_NUMBER_WORDS})\b")
 _TIME = re.compile(r"\b\d{1,2}(?::\d\d)?\s*uhr\b")
@@ -74,7 +76,18 @@ _PHONE = re.compile(r"(?:\+49|\b0\d{2,5})[\s/-]*\d[\d\s/-]{4,}")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _MONEY = re.compile(r"\d[\d.,]*\s*(?:€|euro|eur\b|mio|millionen|milliarden|tsd)|€\s*\d")
 _PROCEDURE = re.compile(r"\b(anmeld\w*|registrier\w*|antrag\w*|beantrag\w*|bewerb\w*|formular\w*|frist\w*)")
-_URL_OR_CONTACT = re.compile(r"https?://|www\.|@|\btelefon|\bfax\b")
+_URL_OR_CONTACT = re.compile(r"https?://|www\.|@|\btelefon|\bfax\b|\.de\b")
+# Closed classes of German grammar, not topic words: causal conjunctions and prepositions (why),
+# offices and forms of address that come with a person's name (who).
+_REASON = re.compile(
+    r"\b(weil|da|denn|deshalb|daher|darum|deswegen|aufgrund|wegen|dank|infolge|sodass|damit|because|due to|since)\b|"
+    r"\bum\b.{1,80}\bzu\b"
+)
+_PERSON = re.compile(
+    r"\b(minister\w*|staatssekretar\w*|prasident\w*|direktor\w*|leiter\w*|burgermeister\w*|vorsitzend\w*|"
+    r"landrat|landratin|herr|frau|dr\.|prof\.|kanzler\w*|grunder\w*|erfinder\w*|konig\w*|kaiser\w*|furst\w*|"
+    r"papst|bischof\w*|autor\w*|komponist\w*|architekt\w*|maler\w*)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -110,7 +123,9 @@ _TYPE_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
         re.compile(r"\b(wann|seit wann|bis wann|datum|when|what date|which year|welchem jahr|in welchem jahr)\b"),
         AnswerType("date", _DATE),
     ),
-    (re.compile(r"\b(uhrzeit|um wie viel uhr|what time)\b"), AnswerType("time", _TIME)),
+    (re.compile(r"\b(uhrzeit|um wie viel uhr|wie spat|what time|von wann bis wann)\b"), AnswerType("time", _TIME)),
+    (re.compile(r"\b(warum|weshalb|wieso|weswegen|why|aus welchem grund)\b"), AnswerType("reason", _REASON)),
+    (re.compile(r"\b(wer|wem|wen|wessen|who|whom)\b"), AnswerType("person", _PERSON)),
     (re.compile(r"\b(wie ?viele?|wieviele?|anzahl|how many|how much|number of)\b"), AnswerType("number", _NUMBER)),
     (re.compile(r"\b(wo|wohin|where|an welchem ort|in welcher stadt|welcher ort)\b"), AnswerType("place", _PLACE)),
 ]
@@ -131,9 +146,15 @@ def answer_types(question: str) -> list[AnswerType]:
 
 def has_type(text: str, kind: AnswerType) -> bool:
     folded = fold(text)
-    if kind.name == "number":  # a count, not the digits of a date or a year
-        folded = _YEAR.sub(" ", _DATE.sub(" ", folded))
+    if kind.name == "number":  # a count, not the digits of a date, a year or a time of day
+        folded = _YEAR.sub(" ", _DATE.sub(" ", _TIME.sub(" ", folded)))
+    if kind.name == "person" and any(not is_german_word(fold(m.group(1))) for m in _NAME.finditer(text)):
+        return True
     return bool(kind.evidence.search(folded))
+
+
+# Two capitalised words of which the second is no German word: a name (Heike Hofmann, Kai Klose).
+_NAME = re.compile(r"\b[A-ZÄÖÜ][a-zäöüß]+ ([A-ZÄÖÜ][a-zäöüß]+)\b")
 
 
 # --------------------------------------------------------------------------- constraints

@@ -132,3 +132,70 @@ def test_docx_html_and_jsonl_files_are_loaded(tmp_path: Path, make_store) -> Non
     assert {c.metadata["doc_id"] for c in store.all_chunks()} == {"d", "e", "j1", "j2"}
     texts = " ".join(_texts(store))
     assert "Pflegeoffensive" in texts and "Welcome Center" in texts and "Darmstadt" in texts
+
+
+def _sentences(store) -> list[str]:
+    sentences, _vectors = store.all_sentences_with_vectors()
+    return sorted(s.text for s in sentences)
+
+
+def test_every_sentence_gets_its_own_embedding_kept_in_step_with_the_chunks(tmp_path: Path, make_store) -> None:
+    corpus = _small_corpus(tmp_path / "corpus")
+    store = make_store()
+    ingest_corpus(store, corpus)
+    sentences, vectors = store.all_sentences_with_vectors()
+    assert "Es berät über Pflegeberufe." in [s.text for s in sentences]
+    assert vectors is not None and vectors.shape == (len(sentences), 384)
+
+    path = corpus / "b_second.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Fulda", "Marburg"), encoding="utf-8")
+    ingest_corpus(store, corpus)
+    texts = " ".join(_sentences(store))
+    assert "Marburg" in texts and "Fulda" not in texts
+
+    (corpus / "a_first.md").unlink()
+    ingest_corpus(store, corpus)
+    assert _sentences(store) == ["Die Werkstatt in Marburg beginnt am 3. Mai 2024 um 9 Uhr."]
+
+
+def test_each_text_is_embedded_once(tmp_path: Path, make_store) -> None:
+    """Sentences are embedded once (content cache); chunk vectors are pooled from them, so a re-run and
+    the chunk collection cost no model calls."""
+    corpus = _small_corpus(tmp_path / "corpus")
+    store = make_store()
+    calls: list[int] = []
+    inner = store.model_embeddings
+    original = inner.embed_documents
+
+    def counting(texts: list[str]) -> list[list[float]]:
+        calls.append(len(texts))
+        return original(texts)
+
+    inner.embed_documents = counting  # type: ignore[method-assign]
+    try:
+        ingest_corpus(store, corpus)
+        first = sum(calls)
+        sentences = len(_sentences(store))
+        headers = 2  # one title per document, no headings
+        assert first == sentences + headers
+        calls.clear()
+        (corpus / "c_third.md").write_text(
+            "---\ndoc_id: C\ntitle: Drittes\n---\nEs berät über Pflegeberufe.\n", "utf-8"
+        )
+        ingest_corpus(store, corpus)
+        assert sum(calls) == 1  # only the new title; the sentence is known already
+    finally:
+        inner.embed_documents = original  # type: ignore[method-assign]
+
+
+def test_signature_after_the_last_paragraph_is_indexed_as_a_sentence(tmp_path: Path, make_store) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "brief.md").write_text(
+        "---\ndoc_id: L\ntitle: Einladung\n---\nSehr geehrte Damen und Herren,\n\n"
+        "wir laden Sie herzlich zur Tagung ein.\n\nIhre\n\nErika Musterfrau\n\nLeiterin der Abteilung Arbeit\n",
+        encoding="utf-8",
+    )
+    store = make_store()
+    ingest_corpus(store, corpus)
+    assert "Ihre – Erika Musterfrau – Leiterin der Abteilung Arbeit" in _sentences(store)

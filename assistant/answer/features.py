@@ -1,0 +1,221 @@
+"""What the answer selector sees of one (question, candidate sentence) pair.
+
+Each candidate sentence of the retrieved chunks is described by a few signals — semantic
+similarity of the sentence to the question (e5 ``query:``/``passage:``), the similarity and
+retrieval score of its chunk, IDF-weighted coverage of the question's terms, whether the sentence
+holds the kind of answer asked for, and whether the question's specifics (year, number, place)
+are stated in the sentence or its immediate context. The selector (``selector.py``) weighs them
+with weights fitted by ``fit_selector.py``; nothing here decides on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+from langchain_core.documents import Document
+
+from assistant.answer.refusal import AnswerType, answer_types, constraint_met, constraints, has_type, is_instruction
+from assistant.text import QUESTION_WORDS, STOPWORDS, analyze, fold, terms_match, tokens
+
+FEATURE_NAMES = (
+    "sem",  # cosine(question, sentence)
+    "sem_gap",  # sem minus the best sem among the candidates (0 for the best)
+    "ctx",  # cosine(question, chunk)
+    "rank",  # 1 / (1 + retrieval rank of the chunk)
+    "cov",  # IDF-weighted share of question terms in the sentence (heading, title count less)
+    "cov_sentence",  # the same, sentence alone
+    "unknown",  # share of question-term weight the corpus does not know at all
+    "type_asked_missing",  # an answer type is asked (date, number, place …) and the sentence lacks it
+    "type_present",  # an answer type is asked and the sentence has it
+    "constraint_missing",  # share of the question's years/numbers/places absent from the sentence's context
+    "addresses_reader",  # the sentence speaks to the reader in 1st/2nd person (letters: courtesy lines)
+    "short",  # the sentence has fewer than five words
+    "tense_mismatch",  # the question asks about what comes next; the sentence reports what was
+    "counted_missing",  # a how-many question's counted noun (Einwohner, Teilnehmer …) is not in the sentence
+)
+
+_HOW_MANY = re.compile(r"\b(?:wie ?viel\w*|anzahl(?: der| an)?)((?:\s+[\w-]+){1,3})", re.IGNORECASE)
+
+# Closed-class time markers (German/English): a question about the next or a future event is not
+# answered by a sentence about the last or a past one.
+_FUTURE = re.compile(r"\b(nachste\w*|kunftig\w*|kommende\w*|zukunftig\w*|demnachst|bald|next|upcoming|future)\b")
+_PAST = re.compile(r"\b(letzte\w*|vergangene\w*|bisherig\w*|bisher|wurden?|waren?|hatten?|fand|fanden|last|was|were)\b")
+
+
+class TermStats(Protocol):
+    def idf(self, term: str) -> float: ...
+
+    def knows(self, term: str) -> bool: ...
+
+
+@dataclass
+class Candidate:
+    clean: str
+    original: str
+    chunk: Document
+    rank: int
+    position: int
+    previous: str = ""  # the sentence before, same chunk (immediate context)
+    features: dict[str, float] = field(default_factory=dict)
+    probability: float = 0.0
+    matched: set[str] = field(default_factory=set)
+
+
+def candidates(docs: list[Document]) -> list[Candidate]:
+    """Every sentence of the retrieved chunks, except sentences that instruct an assistant (data, never
+    an answer), and each distinct text once (the best-ranked chunk keeps it)."""
+    out, seen = [], set()
+    for rank, doc in enumerate(docs):
+        try:
+            pairs = json.loads(doc.metadata.get("sentences") or "[]")
+        except json.JSONDecodeError:
+            pairs = []
+        if not pairs:
+            pairs = [{"clean": doc.page_content, "original": doc.page_content}]
+        previous = ""
+        for position, pair in enumerate(pairs):
+            clean = pair["clean"]
+            if is_instruction(clean) or clean in seen:
+                previous = clean
+                continue
+            seen.add(clean)
+            out.append(Candidate(clean, pair["original"], doc, rank, position, previous))
+            previous = clean
+    return out
+
+
+_READER_CASED = re.compile(r"\b(ich|mich|mir|Sie|Ihnen|Ihr|Ihre|Ihrem|Ihren|Ihrer|wir|uns|unser\w*)\b")
+
+
+def question_terms(question: str, stats: TermStats) -> dict[str, tuple[float, str, bool]]:
+    """Stemmed content terms → (weight 1 + idf, folded surface form, known to the corpus)."""
+    out: dict[str, tuple[float, str, bool]] = {}
+    for tok in tokens(question):
+        if tok in STOPWORDS or tok in QUESTION_WORDS or (len(tok) < 3 and not tok.isdigit()):
+            continue
+        stems = analyze(tok)
+        if stems:
+            term = stems[0]
+            out.setdefault(term, (1.0 + stats.idf(term), tok, stats.knows(term)))
+    return out
+
+
+def _fuzzy_in(word: str, folded_words: list[str]) -> bool:
+    """A shared stretch of ≥ 70 % of a long word (Ministerium ~ Integrationsminister; OCR damage)."""
+    if len(word) < 7:
+        return False
+    need = math.ceil(len(word) * 0.7)
+    pieces = {word[i : i + need] for i in range(len(word) - need + 1)}
+    return any(p in w for w in folded_words for p in pieces)
+
+
+def coverage(
+    terms: dict[str, tuple[float, str, bool]], layers: list[tuple[float, str]]
+) -> tuple[float, set[str]]:
+    """Weighted share of the question terms found in the layers (credit per layer, first hit counts)."""
+    total = sum(w for w, _, _ in terms.values()) or 1.0
+    analysed = [(credit, set(analyze(t)), tokens(t)) for credit, t in layers if t]
+    got, matched = 0.0, set()
+    for term, (weight, surface, _known) in terms.items():
+        for credit, stems, words in analysed:
+            if any(terms_match(term, t) for t in stems) or _fuzzy_in(surface, words):
+                got += credit * weight
+                if credit == 1.0:
+                    matched.add(term)
+                break
+    return got / total, matched
+
+
+@dataclass
+class QuestionView:
+    """What is computed once per question."""
+
+    text: str
+    vector: np.ndarray | None
+    terms: dict[str, tuple[float, str, bool]]
+    types: list[AnswerType]
+    specifics: list[str]
+    unknown: float
+    future: bool = False
+    counted: str = ""  # what a how-many question counts (folded), e.g. „einwohner"
+
+
+def view(question: str, vector: Any, stats: TermStats) -> QuestionView:
+    terms = question_terms(question, stats)
+    total = sum(w for w, _, _ in terms.values()) or 1.0
+    unknown = sum(w for w, _, known in terms.values() if not known) / total
+    q = None if vector is None else np.asarray(vector, dtype=np.float32)
+    if q is not None:
+        q = q / (np.linalg.norm(q) or 1.0)
+    future = bool(_FUTURE.search(fold(question)))
+    return QuestionView(
+        question, q, terms, answer_types(question), constraints(question), unknown, future, counted_noun(question)
+    )
+
+
+def counted_noun(question: str) -> str:
+    """The noun a how-many question counts: „Wie viele *Einwohner* …", „Anzahl der *Teilnehmer*"."""
+    found = _HOW_MANY.search(question)
+    if not found:
+        return ""
+    for word in found.group(1).split():  # the first capitalised word: German nouns are (Einwohner, Kreisen)
+        if word[:1].isupper():
+            return fold(word)
+    return ""
+
+
+def _mentions(word: str, text: str) -> bool:
+    """The word, a stem of it, or it as a compound part occurs in the text (Fachkräfte ~ Fachkräftemangel)."""
+    stems = analyze(word)
+    if not stems:
+        return True
+    return any(terms_match(stems[0], t) for t in analyze(text)) or _fuzzy_in(word, tokens(text))
+
+
+def describe(q: QuestionView, cands: list[Candidate], sentence_vectors: dict[str, Any]) -> None:
+    """Fill ``features`` of every candidate (in place)."""
+    sems = []
+    for c in cands:
+        vec = sentence_vectors.get(c.clean)
+        if vec is None or q.vector is None:
+            sems.append(float(c.chunk.metadata.get("dense_similarity", 0.0)))
+        else:
+            v = np.asarray(vec, dtype=np.float32)
+            sems.append(float(v @ q.vector / (np.linalg.norm(v) or 1.0)))
+    best_sem = max(sems) if sems else 0.0
+    for c, sem in zip(cands, sems, strict=True):
+        meta = c.chunk.metadata
+        heading, title = str(meta.get("heading", "")), str(meta.get("title", ""))
+        cov, matched = coverage(q.terms, [(1.0, c.clean), (0.5, heading), (0.3, title)])
+        cov_sentence, _ = coverage(q.terms, [(1.0, c.clean)])
+        c.matched = matched
+        typed = [has_type(c.clean, t) for t in q.types]
+        context = " ".join((c.previous, c.clean, heading))
+        missing = [s for s in q.specifics if not constraint_met(s, context)]
+        c.features = {
+            "sem": sem,
+            "sem_gap": sem - best_sem,
+            "ctx": float(meta.get("dense_similarity", 0.0)),
+            "rank": 1.0 / (1.0 + c.rank),
+            "cov": cov,
+            "cov_sentence": cov_sentence,
+            "unknown": q.unknown,
+            "type_asked_missing": float(bool(typed) and not all(typed)),
+            "type_present": float(bool(typed) and any(typed)),
+            "constraint_missing": len(missing) / len(q.specifics) if q.specifics else 0.0,
+            "addresses_reader": float(bool(_READER_CASED.search(c.clean))),
+            "short": float(len(c.clean.split()) < 5),
+            "tense_mismatch": float(q.future and bool(_PAST.search(fold(context)))),
+            "counted_missing": float(bool(q.counted) and not _mentions(q.counted, context)),
+        }
+
+
+def missing_specifics(q: QuestionView, c: Candidate) -> list[str]:
+    """The question's specifics (year, number, place) that the sentence and its context do not state."""
+    context = " ".join((c.previous, c.clean, str(c.chunk.metadata.get("heading", ""))))
+    return [s for s in q.specifics if not constraint_met(s, context)]
