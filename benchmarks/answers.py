@@ -169,7 +169,15 @@ def load_judged() -> dict[str, bool]:
 
 def run_side(tree: Path, args: argparse.Namespace, label: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix=f"answers-{label}-") as tmp:
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", "--work", tmp, "--germanquad", str(args.germanquad)]
+        cmd = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--phase",
+            "--work",
+            tmp,
+            "--germanquad",
+            str(args.germanquad),
+        ]
         env = {"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin", "HOME": str(Path.home())}
         done = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, check=False)
         lines = [ln for ln in done.stdout.splitlines() if ln.startswith("RESULT ")]
@@ -191,15 +199,34 @@ def table(results: dict[str, dict[str, Any]]) -> str:
         lines.append(f"| {name} | " + " | ".join(fn(results[s]) for s in sides) + " |")
 
     for set_name in ("bank", "heldout", "dev"):
-        row(f"{set_name}: facts / citations / refusals", lambda r, n=set_name: f"{r[n]['facts']:.3f} / {r[n]['citations']:.3f} / {r[n]['refusals']:.3f}")
-        row(f"{set_name}: wrong answers (of {results[sides[-1]][set_name]['n']})", lambda r, n=set_name: str(r[n]["wrong_answers"]))
+        row(
+            f"{set_name}: facts / citations / refusals",
+            lambda r, n=set_name: f"{r[n]['facts']:.3f} / {r[n]['citations']:.3f} / {r[n]['refusals']:.3f}",
+        )
+        row(
+            f"{set_name}: wrong answers (of {results[sides[-1]][set_name]['n']})",
+            lambda r, n=set_name: str(r[n]["wrong_answers"]),
+        )
     for part in ("gq_check", "gq_fit"):
         label = "GermanQuAD check half" if part == "gq_check" else "GermanQuAD fit half"
-        row(f"{label}: answered / gold first / answered not gold", lambda r, p=part: f"{r[p]['answered']:.3f} / {r[p]['gold_first']:.3f} / {r[p]['answered_not_gold']:.3f}")
-        row(f"{label}: judged states the answer (labels matching)", lambda r, p=part: "—" if r[p]["judged_states_answer"] is None else f"{r[p]['judged_states_answer']:.3f} ({r[p]['judged_n']})")
+        row(
+            f"{label}: answered / gold first / answered not gold",
+            lambda r, p=part: f"{r[p]['answered']:.3f} / {r[p]['gold_first']:.3f} / {r[p]['answered_not_gold']:.3f}",
+        )
+        row(
+            f"{label}: judged states the answer (labels matching)",
+            lambda r, p=part: (
+                "—"
+                if r[p]["judged_states_answer"] is None
+                else f"{r[p]['judged_states_answer']:.3f} ({r[p]['judged_n']})"
+            ),
+        )
     row("GermanQuAD asked of corpus/: wrongly answered", lambda r: f"{r['gq_on_corpus']:.3f}")
     row("GermanQuAD ingest (s)", lambda r: f"{r['gq_ingest_s']:.0f}")
-    row("bank latency p50 / p95 (ms)", lambda r: f"{pct(r['bank']['latencies'], 50):.0f} / {pct(r['bank']['latencies'], 95):.0f}")
+    row(
+        "bank latency p50 / p95 (ms)",
+        lambda r: f"{pct(r['bank']['latencies'], 50):.0f} / {pct(r['bank']['latencies'], 95):.0f}",
+    )
     return "\n".join(lines)
 
 
@@ -218,14 +245,22 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, Any]] = {}
     if not args.skip_baseline:
         with tempfile.TemporaryDirectory(prefix="answers-baseline-tree-") as tree:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", tree, args.baseline_rev], check=True, capture_output=True)
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "add", "--detach", tree, args.baseline_rev],
+                check=True,
+                capture_output=True,
+            )
             try:
                 results[f"old ({args.baseline_rev})"] = run_side(Path(tree), args, "old")
             finally:
-                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", tree], check=False, capture_output=True)
+                subprocess.run(
+                    ["git", "-C", str(ROOT), "worktree", "remove", "--force", tree], check=False, capture_output=True
+                )
     results["new"] = run_side(ROOT, args, "new")
     if args.dump:
-        args.dump.write_text(json.dumps(results["new"]["gq_check"]["rows"] + results["new"]["gq_fit"]["rows"], ensure_ascii=False))
+        args.dump.write_text(
+            json.dumps(results["new"]["gq_check"]["rows"] + results["new"]["gq_fit"]["rows"], ensure_ascii=False)
+        )
     print(table(results))
     return 0
 

@@ -181,7 +181,9 @@ class ExtractiveAnswerer:
         return self._model
 
     # ------------------------------------------------------------------ selection
-    def rank_candidates(self, question: str, docs: list[Document], focus: str | None = None) -> tuple[QuestionView, list[Candidate]]:
+    def rank_candidates(
+        self, question: str, docs: list[Document], focus: str | None = None
+    ) -> tuple[QuestionView, list[Candidate]]:
         """Candidates with features and probabilities, best first. Terms and meaning come from the
         standalone ``question``; the answer type and specifics from the user's own ``focus``."""
         vector = self.semantic.query_vector(question) if self.semantic else None

@@ -114,9 +114,7 @@ def _fuzzy_in(word: str, folded_words: list[str]) -> bool:
     return any(p in w for w in folded_words for p in pieces)
 
 
-def coverage(
-    terms: dict[str, tuple[float, str, bool]], layers: list[tuple[float, str]]
-) -> tuple[float, set[str]]:
+def coverage(terms: dict[str, tuple[float, str, bool]], layers: list[tuple[float, str]]) -> tuple[float, set[str]]:
     """Weighted share of the question terms found in the layers (credit per layer, first hit counts)."""
     total = sum(w for w, _, _ in terms.values()) or 1.0
     analysed = [(credit, set(analyze(t)), tokens(t)) for credit, t in layers if t]

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.answer.features import FEATURE_NAMES, Candidate
+from assistant.answer.features import _PAST, Candidate
 from assistant.answer.selector import GATE_FEATURES, MODEL_PATH, RANKER_FEATURES, Selector, SelectorModel, gate_features
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.text import fold
@@ -42,8 +42,16 @@ from assistant.text import fold
 WRONG_ANSWER_COST = 10.0  # answering what must be refused
 WRONG_SENTENCE_COST = 3.0  # answering an answerable question from a sentence not labelled as its answer
 _NEUTRAL = Selector(
-    SelectorModel(RANKER_FEATURES, (0.0,) * len(RANKER_FEATURES), (1.0,) * len(RANKER_FEATURES), (0.0,) * len(RANKER_FEATURES), 0.0),
-    SelectorModel(GATE_FEATURES, (0.0,) * len(GATE_FEATURES), (1.0,) * len(GATE_FEATURES), (0.0,) * len(GATE_FEATURES), 0.0),
+    SelectorModel(
+        RANKER_FEATURES,
+        (0.0,) * len(RANKER_FEATURES),
+        (1.0,) * len(RANKER_FEATURES),
+        (0.0,) * len(RANKER_FEATURES),
+        0.0,
+    ),
+    SelectorModel(
+        GATE_FEATURES, (0.0,) * len(GATE_FEATURES), (1.0,) * len(GATE_FEATURES), (0.0,) * len(GATE_FEATURES), 0.0
+    ),
 )
 
 
@@ -84,7 +92,9 @@ def germanquad_questions(data: Path) -> list[dict[str, Any]]:
         if line.strip():
             row = json.loads(line)
             if row["query_id"] in gold:
-                out.append({"id": row["query_id"], "question": row["query_text"].strip(), "gold": gold[row["query_id"]]})
+                out.append(
+                    {"id": row["query_id"], "question": row["query_text"].strip(), "gold": gold[row["query_id"]]}
+                )
     return out
 
 
@@ -114,7 +124,9 @@ def ask_candidates(service: Any, question: str, history: list[dict[str, str]] | 
     from assistant.chain import prepare
 
     service._build()
-    prepared = prepare(service._retriever, {"question": question, "history": history or []}, service.settings.retrieval_k)
+    prepared = prepare(
+        service._retriever, {"question": question, "history": history or []}, service.settings.retrieval_k
+    )
     if not isinstance(prepared, tuple):
         return []
     query, own, docs = prepared
@@ -181,12 +193,18 @@ def collect(args: argparse.Namespace, rng: random.Random) -> tuple[list[Asked], 
     work: Path = args.work
     gq_service = service_for(germanquad_corpus(args.germanquad, work), work / "germanquad-store")
     corpus_service = service_for(args.corpus, work / "corpus-store")
-    gold_texts = {json.loads(line)["doc_id"]: json.loads(line)["text"] for line in (args.germanquad / "docs.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()}
+    gold_texts = {
+        json.loads(line)["doc_id"]: json.loads(line)["text"]
+        for line in (args.germanquad / "docs.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    }
     fit_questions, _check = split_germanquad(germanquad_questions(args.germanquad))
     asked: list[Asked] = []
     for row in fit_questions:
         cands = ask_candidates(gq_service, row["question"])
-        positive = [str(c.chunk.metadata.get("doc_id")) == row["gold"] and _has_asked_type(row["question"], c) for c in cands]
+        positive = [
+            str(c.chunk.metadata.get("doc_id")) == row["gold"] and _has_asked_type(row["question"], c) for c in cands
+        ]
         asked.append(Asked(row["question"], True, cands, positive, "germanquad"))
         cands = ask_candidates(corpus_service, row["question"])
         asked.append(Asked(row["question"], False, cands, [False] * len(cands), "germanquad-on-corpus"))
@@ -200,10 +218,14 @@ def collect(args: argparse.Namespace, rng: random.Random) -> tuple[list[Asked], 
             cands = ask_candidates(corpus_service, case["question"], history)
             if case.get("answerable"):
                 facts = case.get("facts") or []
-                positive = [str(c.chunk.metadata.get("doc_id")) == case.get("doc") and fact_in(c.clean, facts) for c in cands]
+                positive = [
+                    str(c.chunk.metadata.get("doc_id")) == case.get("doc") and fact_in(c.clean, facts) for c in cands
+                ]
                 asked.append(Asked(case["question"], True, cands, positive, "domain"))
                 if not history:
-                    for kind, variant in near_misses(case["question"], corpus_text, rng):
+                    # „die nächste …" is a near-miss only where the answer reports something past
+                    reports_past = any(p and _PAST.search(fold(c.clean)) for c, p in zip(cands, positive, strict=True))
+                    for kind, variant in near_misses(case["question"], corpus_text, rng, future=reports_past):
                         cands = ask_candidates(corpus_service, variant)
                         asked.append(Asked(variant, False, cands, [False] * len(cands), f"domain-near-miss-{kind}"))
             else:
@@ -213,7 +235,12 @@ def collect(args: argparse.Namespace, rng: random.Random) -> tuple[list[Asked], 
 
 # ---------------------------------------------------------------------------------------- fitting
 def _logistic(
-    rows: list[list[float]], labels: list[int], names: tuple[str, ...], *, balanced: bool, weights: list[float] | None = None
+    rows: list[list[float]],
+    labels: list[int],
+    names: tuple[str, ...],
+    *,
+    balanced: bool,
+    weights: list[float] | None = None,
 ) -> SelectorModel:
     import numpy as np
     from sklearn.linear_model import LogisticRegression
@@ -356,7 +383,10 @@ def main(argv: list[str] | None = None) -> int:
         "--domain",
         type=Path,
         nargs="*",
-        default=[PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl", PROJECT_ROOT / "tests" / "data" / "heldout_like.jsonl"],
+        default=[
+            PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl",
+            PROJECT_ROOT / "tests" / "data" / "heldout_like.jsonl",
+        ],
     )
     parser.add_argument("--work", type=Path, default=PROJECT_ROOT / "data" / "fit")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
@@ -372,7 +402,13 @@ def main(argv: list[str] | None = None) -> int:
     model, fit_info = fit(asked)
     by_group = report(model, asked)
     args.out.write_text(
-        model.to_json({"fit": info | fit_info | {"by_group": by_group}, "costs": {"wrong_answer": WRONG_ANSWER_COST, "wrong_sentence": WRONG_SENTENCE_COST}}) + "\n",
+        model.to_json(
+            {
+                "fit": info | fit_info | {"by_group": by_group},
+                "costs": {"wrong_answer": WRONG_ANSWER_COST, "wrong_sentence": WRONG_SENTENCE_COST},
+            }
+        )
+        + "\n",
         encoding="utf-8",
     )
     for label, part in (("ranker", model.ranker), ("gate", model.gate)):

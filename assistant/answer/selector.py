@@ -18,8 +18,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from assistant.answer.features import FEATURE_NAMES
-
 MODEL_PATH = Path(__file__).with_name("selector_model.json")
 
 
