@@ -22,7 +22,7 @@ from pydantic import SecretStr
 from assistant.answer.extractive import ExtractiveAnswerer, is_english
 from assistant.answer.refusal import REFUSAL_NOT_FOUND, REFUSAL_NOT_FOUND_EN
 from assistant.answer.verify import REFUSAL_PHRASE, REFUSAL_PHRASE_EN, verify
-from assistant.errors import AssistantError, MissingExtraError
+from assistant.errors import ConfigurationError, MissingExtraError
 from assistant.models import Answer, Citation
 from assistant.settings import Settings
 
@@ -46,7 +46,7 @@ def build_chat_model(settings: Settings) -> Any:
     """The one place that maps ``answer_backend`` to a LangChain chat model (lazy imports)."""
     key = settings.llm_api_key
     if not settings.llm_model:
-        raise AssistantError("Für ein generatives Backend fehlt ASSISTANT_LLM_MODEL.")
+        raise ConfigurationError("Für ein generatives Backend fehlt ASSISTANT_LLM_MODEL.")
     match settings.answer_backend:
         case "ollama":
             try:
@@ -86,7 +86,7 @@ def build_chat_model(settings: Settings) -> Any:
                 timeout=settings.llm_timeout_s,
                 max_retries=0,
             )
-    raise AssistantError(f"Kein generatives Backend: {settings.answer_backend}")
+    raise ConfigurationError(f"Kein generatives Backend: {settings.answer_backend}")
 
 
 def render_passages(docs: list[Document]) -> str:
