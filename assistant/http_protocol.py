@@ -27,6 +27,20 @@ class GuardedH11Protocol(H11Protocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._head_timer: asyncio.TimerHandle | None = None
+        self._head = b""
+        self._max_head = self.config.h11_max_incomplete_event_size or 16_384
+
+    def data_received(self, data: bytes) -> None:
+        # h11 checks its limit only while a head is incomplete; a large head arriving in one read slips through.
+        if self.conn.their_state is h11.IDLE:
+            self._head = (self._head + data)[: self._max_head + 4]
+            end = self._head.find(b"\r\n\r\n")
+            if (end if end >= 0 else len(self._head)) > self._max_head:
+                self.send_400_response("request head too large")
+                return
+            if end >= 0:
+                self._head = b""
+        super().data_received(data)
 
     def _arm_head_timer(self) -> None:
         self._cancel_head_timer()
@@ -61,17 +75,16 @@ class GuardedH11Protocol(H11Protocol):
             self._arm_head_timer()
 
     def send_400_response(self, msg: str) -> None:
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"connection", b"close"),
-            (b"x-content-type-options", b"nosniff"),
-            (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
-            (b"cache-control", b"no-store"),
-        ]
-        try:
-            self.transport.write(self.conn.send(h11.Response(status_code=400, headers=headers, reason=b"Bad Request")))
-            self.transport.write(self.conn.send(h11.Data(data=BAD_REQUEST)))
-            self.transport.write(self.conn.send(h11.EndOfMessage()))
-        except h11.LocalProtocolError:
-            pass  # the connection is already broken: just close it
-        self.transport.close()
+        # written as raw bytes: h11 may not be in a state that allows a response (no request parsed yet)
+        head = (
+            b"HTTP/1.1 400 Bad Request\r\n"
+            b"content-type: application/json\r\n"
+            b"content-length: " + str(len(BAD_REQUEST)).encode() + b"\r\n"
+            b"connection: close\r\n"
+            b"x-content-type-options: nosniff\r\n"
+            b"content-security-policy: default-src 'none'; frame-ancestors 'none'\r\n"
+            b"cache-control: no-store\r\n\r\n"
+        )
+        if not self.transport.is_closing():
+            self.transport.write(head + BAD_REQUEST)
+            self.transport.close()
