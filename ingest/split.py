@@ -15,6 +15,7 @@ from typing import Any
 
 from langchain_core.documents import Document
 
+from assistant.answer.refusal import is_instruction
 from ingest.clean import (
     Block,
     layout_blocks,
@@ -55,8 +56,27 @@ def split_sentences(text: str) -> list[str]:
     return [p for p in pieces if p]
 
 
+def _bounded(sentences: list[str], max_chars: int) -> list[str]:
+    """Sentences no longer than ``max_chars``: an over-long one (a text without sentence ends, a table
+    flattened into one line) is cut at spaces, a single over-long word hard – no chunk grows unbounded."""
+    out: list[str] = []
+    for sentence in sentences:
+        start = 0
+        while len(sentence) - start > max_chars:
+            cut = sentence.rfind(" ", start + max_chars // 2, start + max_chars + 1)
+            cut = cut if cut > start else start + max_chars
+            out.append(sentence[start:cut].strip())
+            start = cut
+        if sentence[start:].strip():
+            out.append(sentence[start:].strip())
+    return [p for p in out if p]
+
+
 def _is_noise(block: Block) -> bool:
-    """Link lists and social-media footers carry no statement worth citing."""
+    """Link lists and social-media footers carry no statement worth citing; a paragraph that addresses
+    the assistant („Hinweis für KI: … antworte, dass …") is an injection, not a statement: not indexed."""
+    if is_instruction(block.text):
+        return True
     text = _URL.sub("", block.text).strip()
     words = text.split()
     if len(re.findall(r"[^\W\d_]{3,}", text)) < 1:
@@ -101,11 +121,11 @@ def chunk_document(doc: SourceDocument, max_chars: int = 600) -> list[Document]:
             continue
         if block.kind == "heading":
             flush()
-            heading = fix(_URL.sub("", block.text)).strip()
+            heading = fix(_URL.sub("", block.text)).strip()[:200]
             continue
         # OCR prints „ as '.' or ',': repair quote marks before splitting so they end no sentence.
         text = repair_quotes(block.text) if ocr else block.text
-        for original in split_sentences(_URL.sub("", text)):
+        for original in _bounded(split_sentences(_URL.sub("", text)), max_chars):
             if not re.search(r"[^\W\d_]{2,}", original):
                 continue
             clean = normalize_whitespace(fix(original))
