@@ -138,7 +138,10 @@ class GenerativeAnswerer:
         return self._finish(text, question, docs, focus)
 
     def stream(self, question: str, docs: list[Document], *, focus: str | None = None) -> Iterator[str | Answer]:
-        """Yields text tokens as the model produces them, then the verified (or fallback) Answer."""
+        """Yields the text of the verified (or fallback) answer word by word, then that Answer.
+
+        The model's tokens are collected, never passed on: an unchecked text (a false number, an
+        instruction injected through a document) must not reach a screen even for a moment."""
         focus = focus or question
         if not docs:
             yield self.fallback.answer(question, docs, focus=focus)
@@ -149,11 +152,13 @@ class GenerativeAnswerer:
                 token = chunk.content if isinstance(chunk.content, str) else ""
                 if token:
                     parts.append(token)
-                    yield token
         except Exception as exc:  # timeouts, HTTP 5xx, connection errors: never shown as such
-            yield self._fallback(question, docs, focus, f"model error: {type(exc).__name__}")
-            return
-        yield self._finish("".join(parts), question, docs, focus)
+            answer = self._fallback(question, docs, focus, f"model error: {type(exc).__name__}")
+        else:
+            answer = self._finish("".join(parts), question, docs, focus)
+        if answer.answered:
+            yield from re.findall(r"\S+\s*", answer.answer)
+        yield answer
 
     def _finish(self, text: str, question: str, docs: list[Document], focus: str) -> Answer:
         text = text.strip()
