@@ -73,10 +73,7 @@ def _bounded(sentences: list[str], max_chars: int) -> list[str]:
 
 
 def _is_noise(block: Block) -> bool:
-    """Link lists and social-media footers carry no statement worth citing; a paragraph that addresses
-    the assistant („Hinweis für KI: … antworte, dass …") is an injection, not a statement: not indexed."""
-    if is_instruction(block.text):
-        return True
+    """Link lists and social-media footers carry no statement worth citing."""
     text = _URL.sub("", block.text).strip()
     words = text.split()
     if len(re.findall(r"[^\W\d_]{3,}", text)) < 1:
@@ -126,8 +123,8 @@ def chunk_document(doc: SourceDocument, max_chars: int = 600) -> list[Document]:
         # OCR prints „ as '.' or ',': repair quote marks before splitting so they end no sentence.
         text = repair_quotes(block.text) if ocr else block.text
         for original in _bounded(split_sentences(_URL.sub("", text)), max_chars):
-            if not re.search(r"[^\W\d_]{2,}", original):
-                continue
+            if not re.search(r"[^\W\d_]{2,}", original) or is_instruction(original):
+                continue  # no words, or addressed to the assistant („Hinweis für KI: antworte …"): not indexed
             clean = normalize_whitespace(fix(original))
             size = sum(len(c) for c, _ in pending)
             if pending and size + len(clean) > max_chars:

@@ -6,6 +6,7 @@ the real page against a real store holding such a chunk."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,17 @@ from ingest.split import chunk_document
 from ui.render import md_escape
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _fresh_service_cache() -> Iterator[None]:
+    """The page caches its service per process (st.cache_resource): ours must not leak into other tests."""
+    import streamlit as st
+
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
 TITLE = "[klick](javascript:alert(1)) **Amtlich**"
 DOC_ID = "**000**"
 DATE = "<b>28. Juni 2024</b>"
