@@ -105,7 +105,7 @@ class Settings(BaseSettings):
         default=5.0, gt=0, description="Longest wait for a free worker; then 503 with Retry-After."
     )
     per_client_concurrency: int = Field(
-        default=2, ge=1, description="Requests one client address may have in work or waiting; beyond: 429."
+        default=1, ge=1, description="Requests one client address may have in work or waiting; beyond: 429."
     )
     http_keep_alive_s: float = Field(default=5.0, gt=0, description="Idle keep-alive connections close after this.")
     http_max_header_bytes: int = Field(
