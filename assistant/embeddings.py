@@ -12,7 +12,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.errors import AssistantError, MissingExtraError
+from assistant.errors import ConfigurationError, MissingExtraError
 from assistant.settings import Settings
 
 
@@ -61,7 +61,7 @@ class SentenceTransformerEmbeddings(_LazyEmbeddings):
 
     def __init__(self, model_name_or_path: str, query_prefix: str = "", passage_prefix: str = "") -> None:
         if not model_name_or_path:
-            raise AssistantError(
+            raise ConfigurationError(
                 "Für das Backend 'sentence-transformers' fehlt ASSISTANT_EMBEDDING_MODEL "
                 "(Modellname oder lokaler Ordner)."
             )
@@ -82,7 +82,7 @@ class SentenceTransformerEmbeddings(_LazyEmbeddings):
                     # local_files_only: a hub name must already be in the local cache; no network here.
                     self._model = SentenceTransformer(self.model_name_or_path, device="cpu", local_files_only=True)
                 except OSError as exc:
-                    raise AssistantError(
+                    raise ConfigurationError(
                         f"Das Embedding-Modell '{self.model_name_or_path}' ist lokal nicht vorhanden "
                         "(kein Download möglich). Geben Sie einen lokalen Ordner an."
                     ) from exc
@@ -122,17 +122,20 @@ class HeadEmbeddings(Embeddings):
     """Embeds only the head of each passage (title, heading and the first characters).
 
     Embedding cost grows with text length; on this 2-core machine the head of a chunk carries most of
-    what the dense side contributes (BM25 sees the whole text). Queries are embedded whole."""
+    what the dense side contributes (BM25 sees the whole text). Queries are capped too
+    (``query_max_chars``): what one question may cost is bounded before it reaches the model, whatever
+    its length (e5 reads at most 512 tokens anyway)."""
 
-    def __init__(self, inner: Embeddings, max_chars: int) -> None:
+    def __init__(self, inner: Embeddings, max_chars: int, query_max_chars: int = 300) -> None:
         self.inner = inner
         self.max_chars = max_chars
+        self.query_max_chars = query_max_chars
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.inner.embed_documents([t[: self.max_chars] for t in texts])
 
     def embed_query(self, text: str) -> list[float]:
-        return self.inner.embed_query(text)
+        return self.inner.embed_query(text[: self.query_max_chars])
 
 
 def build_embeddings(settings: Settings) -> Embeddings:
@@ -146,5 +149,5 @@ def build_embeddings(settings: Settings) -> Embeddings:
         case "use":
             inner = UniversalSentenceEncoderEmbeddings()
         case _:
-            raise AssistantError(f"Unbekanntes Embedding-Backend: {settings.embedding_backend}")
-    return HeadEmbeddings(inner, settings.embed_max_chars)
+            raise ConfigurationError(f"Unbekanntes Embedding-Backend: {settings.embedding_backend}")
+    return HeadEmbeddings(inner, settings.embed_max_chars, settings.query_embed_max_chars)

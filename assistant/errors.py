@@ -5,7 +5,12 @@ class AssistantError(Exception):
     """An error whose message is safe and useful to show to a user (German)."""
 
 
-class MissingExtraError(AssistantError):
+class ConfigurationError(AssistantError):
+    """The operator's set-up is incomplete (package, model, key): the message is for the log and the
+    command line, never for a visitor of the public API."""
+
+
+class MissingExtraError(ConfigurationError):
     def __init__(self, package: str, extra: str) -> None:
         super().__init__(f"Das optionale Paket '{package}' fehlt. Installieren Sie es mit: pip install '.[{extra}]'")
 

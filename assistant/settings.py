@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     embed_max_chars: int = Field(
         default=600, ge=100, description="Characters of a chunk given to the embedding model (its head)."
     )
+    query_embed_max_chars: int = Field(
+        default=300,
+        ge=50,
+        description="Characters of a question given to the embedding model (its head; BM25 sees all of it). "
+        "Bounds what one question may cost: embedding time grows with length, e5 reads at most 512 tokens.",
+    )
 
     answer_backend: Literal["extractive", "ollama", "openai", "azure"] = Field(
         default="extractive",
@@ -83,6 +89,33 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=32_768, ge=1024, description="Larger request bodies get 413.")
     rate_limit: str = Field(
         default="30/minute", description="Requests per client address (limits syntax, e.g. 30/minute)."
+    )
+    trusted_proxies: list[str] = Field(
+        default=[],
+        description="Addresses of reverse proxies whose X-Forwarded-For/-Proto headers are believed (JSON list, "
+        'e.g. ["127.0.0.1"]). Empty (default): forwarded headers are ignored, the client is the peer address.',
+    )
+    model_concurrency: int = Field(
+        default=2, ge=1, le=64, description="Questions/statements worked on at the same time (model, search)."
+    )
+    model_queue: int = Field(
+        default=16, ge=0, description="Requests that may wait for a free worker; beyond that: 503 at once."
+    )
+    model_queue_timeout_s: float = Field(
+        default=5.0, gt=0, description="Longest wait for a free worker; then 503 with Retry-After."
+    )
+    per_client_concurrency: int = Field(
+        default=1, ge=1, description="Requests one client address may have in work or waiting; beyond: 429."
+    )
+    http_keep_alive_s: float = Field(default=5.0, gt=0, description="Idle keep-alive connections close after this.")
+    http_max_header_bytes: int = Field(
+        default=16_384, ge=4096, description="Largest request head (request line + headers); larger: 400/431."
+    )
+    http_body_timeout_s: float = Field(
+        default=10.0, gt=0, description="Time a client has to send a request body; slower: 408."
+    )
+    http_max_connections: int = Field(
+        default=256, ge=8, description="Open connections the server accepts at once; beyond: 503."
     )
     feedback_db: Path = Field(
         default=PROJECT_ROOT / "data" / "feedback.sqlite", description="SQLite file for thumbs up/down feedback."

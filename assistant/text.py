@@ -194,9 +194,14 @@ STOPWORDS = frozenset(unicodedata.normalize("NFC", w).translate(_FOLD) for w in 
 )
 
 
+# Format characters a reader does not see: zero-width space/joiners, soft hyphen, bidi controls, BOM.
+_INVISIBLE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+
+
 def fold(text: str) -> str:
-    """Lower case with umlauts and ß folded to ASCII (ä→a, ß→ss)."""
-    return unicodedata.normalize("NFC", text).lower().translate(_FOLD)
+    """Lower case with umlauts and ß folded to ASCII (ä→a, ß→ss), after NFKC (fullwidth „ＩＧＮＯＲＥ" and
+    ligatures become plain letters) and with invisible format characters removed („Igno\u200briere")."""
+    return unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)).lower().translate(_FOLD)
 
 
 def tokens(text: str) -> list[str]:

@@ -1,17 +1,24 @@
 """Load benchmark for the HTTP API on loopback (a script, not a test).
 
-    python -m benchmarks.load [--clients 8] [--seconds 20] [--mode embedded|server] [--workers 1]
+    python -m benchmarks.load [--clients 8] [--seconds 20] [--mode embedded|server] [--workers 1] [--flood 30]
 
 Starts its own API server(s) (and, with --mode server, its own `chroma run`) on 127.0.0.1, ingests the
 corpus into a temporary store, then lets N concurrent clients ask a fixed mix of questions for a bounded
 time. Prints throughput, latency p50/p95/p99, error count and the servers' peak RSS. Stops everything.
+
+Each client connects from its own loopback address (127.0.0.10, 127.0.0.11, …), as different users would.
+``--flood N``: meanwhile one more address (127.0.0.2) keeps N requests in parallel, each a 1,000-character
+question of random words (the attack of issue 13); the figures printed are those of the normal clients,
+plus how the flood was answered (200 / 429 / 503).
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -81,6 +88,45 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def client_address(index: int) -> str:
+    return f"127.0.0.{10 + index % 240}"
+
+
+def random_question(rng: random.Random, length: int = 1000) -> str:
+    words: list[str] = []
+    while sum(len(w) + 1 for w in words) < length:
+        words.append("".join(rng.choices("abcdefghijklmnopqrstuvwxyzäöü", k=rng.randint(3, 11))))
+    return " ".join(words)[: length - 1] + "?"
+
+
+def run_flood(bases: list[str], parallel: int, stop: threading.Event) -> collections.Counter[str]:
+    """One address keeps ``parallel`` long random questions in flight until ``stop`` is set."""
+    outcomes: collections.Counter[str] = collections.Counter()
+    lock = threading.Lock()
+
+    def flooder(index: int) -> None:
+        rng = random.Random(index)
+        transport = httpx.HTTPTransport(local_address="127.0.0.2")
+        with httpx.Client(timeout=120, transport=transport) as http:
+            while not stop.is_set():
+                try:
+                    status = str(http.post(f"{bases[0]}/api/ask", json={"question": random_question(rng)}).status_code)
+                except httpx.HTTPError as exc:
+                    status = type(exc).__name__
+                with lock:
+                    outcomes[status] += 1
+                if status != "200":
+                    time.sleep(0.05)  # a refused flooder retries at once (no back-off: an attacker)
+
+    threads = [threading.Thread(target=flooder, args=(i,), daemon=True) for i in range(parallel)]
+    for t in threads:
+        t.start()
+    stop.wait()
+    for t in threads:
+        t.join(timeout=150)
+    return outcomes
+
+
 def run_clients(bases: list[str], clients: int, seconds: float) -> tuple[list[float], int, int]:
     latencies: list[float] = []
     errors = 0
@@ -89,7 +135,8 @@ def run_clients(bases: list[str], clients: int, seconds: float) -> tuple[list[fl
 
     def client(index: int) -> None:
         nonlocal errors
-        with httpx.Client(timeout=30) as http:
+        transport = httpx.HTTPTransport(local_address=client_address(index))
+        with httpx.Client(timeout=30, transport=transport) as http:
             i = index
             while time.monotonic() < stop:
                 base = bases[i % len(bases)]
@@ -120,6 +167,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--mode", choices=["embedded", "server"], default="embedded")
     parser.add_argument("--workers", type=int, default=1, help="API processes (server mode shares one Chroma)")
+    parser.add_argument(
+        "--flood", type=int, default=0, metavar="N", help="one more address floods with N parallel long questions"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
@@ -145,10 +195,26 @@ def main() -> int:
             procs.append(stack.enter_context(process(cmd, f"http://127.0.0.1:{port}/api/health/ready", env)))
             bases.append(f"http://127.0.0.1:{port}")
         run_clients(bases, 2, 2.0)  # warm-up, not counted
+        flood: collections.Counter[str] = collections.Counter()
+        stop_flood = threading.Event()
+        flood_thread = None
+        if args.flood:
+            flood_thread = threading.Thread(
+                target=lambda: flood.update(run_flood(bases, args.flood, stop_flood)), daemon=True
+            )
+            flood_thread.start()
+            time.sleep(1.0)  # the flood is on before the normal clients start
         latencies, errors, total = run_clients(bases, args.clients, args.seconds)
+        if flood_thread is not None:
+            stop_flood.set()
+            flood_thread.join(timeout=180)
         rss = sum(peak_rss_mb(p.pid) for p in procs)
 
     print(f"mode={args.mode} workers={len(bases)} clients={args.clients} seconds={args.seconds:.0f}")
+    if args.flood:
+        answered = ", ".join(f"{status}: {n}" for status, n in sorted(flood.items()))
+        print(f"flood:       {args.flood} parallel 1,000-character questions from one address ({answered})")
+        print("figures below: the normal clients only")
     print(f"requests:    {total}  errors: {errors}")
     print(f"throughput:  {total / args.seconds:.1f} answered requests/s")
     p50, p95, p99 = (percentile(latencies, p) for p in (50, 95, 99))

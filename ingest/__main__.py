@@ -11,6 +11,7 @@ from assistant.embeddings import build_embeddings
 from assistant.errors import AssistantError
 from assistant.settings import Settings
 from assistant.store import Store
+from ingest.loaders import safe_name
 from ingest.pipeline import ingest_corpus
 
 
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     bar = tqdm(desc="Dokumente", unit=" Datei", file=sys.stderr, disable=None)
 
     def progress(name: str) -> None:
-        bar.set_postfix_str(name[-40:])
+        bar.set_postfix_str(safe_name(name)[-40:])
         bar.update(1)
 
     try:
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Speicher: {settings.store_dir}"
     )
     for name, reason in report.failed:
-        print(f"Fehler: '{name}' konnte nicht gelesen werden: {reason}", file=sys.stderr)
+        print(f"Fehler: '{safe_name(name)}' konnte nicht geladen werden: {safe_name(reason)}", file=sys.stderr)
     return 0 if report.ok else 1
 
 

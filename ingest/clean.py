@@ -200,3 +200,117 @@ def layout_blocks(raw: str) -> list[Block]:
 
 def normalize_whitespace(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+# --------------------------------------------------------------------------- hidden text and markup
+
+# Invisible characters that split words for a reader's eye but not for a pattern („Igno\u200briere"):
+# zero-width space/joiners, soft hyphen, bidi controls, BOM … (Unicode category Cf), and control characters.
+_INVISIBLE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+
+
+def strip_invisible(text: str) -> str:
+    """Text without format characters (zero-width, soft hyphen, bidi controls), ANSI escapes and control
+    characters other than line breaks and tabs."""
+    return _CONTROL.sub("", _INVISIBLE.sub("", _ANSI.sub("", text)))
+
+
+_HIDDEN_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "head", "textarea")
+_HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|font-size\s*:\s*0(?:\.0*)?(?:px|pt|em|rem|%)?\s*(?:;|$)"
+    r"|opacity\s*:\s*0(?:\.0*)?\s*(?:;|$)",
+    re.IGNORECASE,
+)
+_BLOCK_TAGS = (
+    "p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "ul", "ol", "li", "table",
+    "tr", "blockquote", "pre", "figure", "figcaption", "dl", "dt", "dd", "address", "form", "fieldset",
+)  # fmt: skip
+
+
+def _is_hidden(tag: Any) -> bool:
+    attrs = getattr(tag, "attrs", None) or {}
+    if "hidden" in attrs or str(attrs.get("aria-hidden", "")).lower() == "true":
+        return True
+    if tag.name == "input" and str(attrs.get("type", "")).lower() == "hidden":
+        return True
+    return bool(_HIDDEN_STYLE.search(str(attrs.get("style", ""))))
+
+
+def _drop_hidden(soup: Any) -> None:
+    from bs4 import Comment, Declaration, Doctype, ProcessingInstruction
+
+    for node in soup.find_all(string=lambda s: isinstance(s, (Comment, Declaration, Doctype, ProcessingInstruction))):
+        node.extract()
+    for tag in soup.find_all(_HIDDEN_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(_is_hidden):
+        if not tag.decomposed:
+            tag.decompose()
+
+
+def html_to_text(html: str) -> tuple[str, str]:
+    """(title, visible text) of an HTML page: no script, style, noscript, template, comments, nor elements
+    hidden by ``hidden``, ``aria-hidden`` or an inline style. Block elements become paragraphs and
+    headings Markdown headings, so the layout step sees the page's structure."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "lxml")
+    title_tag = soup.find("title")
+    title = title_tag.get_text(" ", strip=True) if title_tag else ""
+    _drop_hidden(soup)
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for level in range(1, 7):
+        for heading in soup.find_all(f"h{level}"):
+            heading.insert_before("\n\n# ")
+            heading.insert_after("\n\n")
+    for block in soup.find_all(_BLOCK_TAGS):
+        block.insert_before("\n\n")
+        block.insert_after("\n\n")
+    text = soup.get_text("")
+    text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
+    text = re.sub(r"(?m)^# *\n+", "# ", text)
+    return normalize_whitespace(title), re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+_MD_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_MD_TARGET = r"\((?:[^()\n]|\([^()\n]*\))*\)"  # (url) with one level of nested parentheses
+_MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]" + _MD_TARGET)
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]" + _MD_TARGET)
+_LOOKS_LIKE_HTML = re.compile(r"<[A-Za-z!/?]")
+
+
+def markdown_visible_text(text: str) -> str:
+    """A Markdown body as a reader sees it: comments and hidden HTML removed, inline HTML reduced to its
+    text, links and images reduced to their text (a quote can carry no ``<img onerror=…>`` or
+    ``[klick](javascript:…)``)."""
+    text = _MD_COMMENT.sub("", text)
+    if _LOOKS_LIKE_HTML.search(text):
+        from bs4 import BeautifulSoup
+
+        soup = BeautifulSoup(text, "html.parser")
+        _drop_hidden(soup)
+        for br in soup.find_all("br"):
+            br.replace_with("\n")
+        text = soup.get_text("")
+    text = _MD_IMAGE.sub(lambda m: m.group(1), text)
+    return _MD_LINK.sub(lambda m: m.group(1), text)
+
+
+_TAG = re.compile(
+    r"<(script|style|noscript|template)\b.*?(?:</\1\s*>|\Z)|<!--.*?(?:-->|\Z)|</?[A-Za-z][^>]*>",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+def plain_text(value: object, max_chars: int) -> str:
+    """Metadata (title, publisher, date) as plain text: no HTML, no Markdown links/emphasis, no invisible or
+    control characters, one line, at most ``max_chars``."""
+    text = strip_invisible(str(value if value is not None else ""))
+    text = _TAG.sub(" ", text)
+    text = _MD_IMAGE.sub(lambda m: m.group(1), text)
+    text = _MD_LINK.sub(lambda m: m.group(1), text)
+    text = re.sub(r"\*\*|__|`", "", text)
+    return normalize_whitespace(text)[:max_chars].strip()

@@ -69,7 +69,8 @@ def ingest_corpus(
             progress(rel)
         if isinstance(loaded, LoadError):
             report.failed.append((rel, str(loaded)))
-            failed_prefixes.append(rel)
+            if loaded.keep_previous:  # a file refused for a rule (symlink out, taken doc_id) keeps nothing
+                failed_prefixes.append(rel)
             continue
         for doc in loaded:
             present_keys.add(doc.source_key)

@@ -15,6 +15,7 @@ from typing import Any
 
 from langchain_core.documents import Document
 
+from assistant.answer.refusal import is_instruction
 from ingest.clean import (
     Block,
     layout_blocks,
@@ -53,6 +54,22 @@ def split_sentences(text: str) -> list[str]:
     bounds = [*starts, len(text)]
     pieces = (normalize_whitespace(text[a:b]) for a, b in zip(bounds, bounds[1:], strict=False))
     return [p for p in pieces if p]
+
+
+def _bounded(sentences: list[str], max_chars: int) -> list[str]:
+    """Sentences no longer than ``max_chars``: an over-long one (a text without sentence ends, a table
+    flattened into one line) is cut at spaces, a single over-long word hard – no chunk grows unbounded."""
+    out: list[str] = []
+    for sentence in sentences:
+        start = 0
+        while len(sentence) - start > max_chars:
+            cut = sentence.rfind(" ", start + max_chars // 2, start + max_chars + 1)
+            cut = cut if cut > start else start + max_chars
+            out.append(sentence[start:cut].strip())
+            start = cut
+        if sentence[start:].strip():
+            out.append(sentence[start:].strip())
+    return [p for p in out if p]
 
 
 def _is_noise(block: Block) -> bool:
@@ -109,7 +126,7 @@ def chunk_document(doc: SourceDocument, max_chars: int = 600) -> list[Document]:
     for block in blocks:
         if block.kind == "heading":
             flush()
-            heading = fix(_URL.sub("", block.text)).strip()
+            heading = fix(_URL.sub("", block.text)).strip()[:200]
             continue
         if block.closing_block:
             flush()
@@ -118,9 +135,9 @@ def chunk_document(doc: SourceDocument, max_chars: int = 600) -> list[Document]:
             continue
         # OCR prints „ as '.' or ',': repair quote marks before splitting so they end no sentence.
         text = repair_quotes(block.text) if ocr else block.text
-        for original in split_sentences(_URL.sub("", text)):
-            if not re.search(r"[^\W\d_]{2,}", original):
-                continue
+        for original in _bounded(split_sentences(_URL.sub("", text)), max_chars):
+            if not re.search(r"[^\W\d_]{2,}", original) or is_instruction(original):
+                continue  # no words, or addressed to the assistant („Hinweis für KI: antworte …"): not indexed
             clean = normalize_whitespace(fix(original))
             size = sum(len(c) for c, _ in pending)
             if pending and size + len(clean) > max_chars:

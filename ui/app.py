@@ -56,18 +56,22 @@ def stream_answer(service: AssistantService, question: str, history: list[Turn])
 
 def show_citations(answer: Answer) -> None:
     for c in answer.citations:
-        with st.expander(f"[{c.n}] {c.title}"):
+        with st.expander(f"[{c.n}] {md_escape(c.title)}"):
             st.markdown("> " + md_escape(c.quote))
             link = safe_link(c.source)
-            meta = [f"Dokument {c.doc_id}"] + ([c.date] if c.date else [])
-            st.caption(" · ".join(meta))
+            st.caption(doc_caption(c.doc_id, c.date))
             if link:
                 st.markdown(f"[Quelle öffnen ↗]({link})")
 
 
+def doc_caption(doc_id: str, date: str) -> str:
+    """„Dokument 000 · 28. Juni 2024" with both parts shown literally (Markdown escaped)."""
+    return " · ".join([f"Dokument {md_escape(doc_id)}"] + ([md_escape(date)] if date else []))
+
+
 def show_answer(answer: Answer) -> None:
     if not answer.answered:
-        st.info(answer.answer, icon="ℹ️")
+        st.info(md_escape(answer.answer), icon="ℹ️")
         return
     st.markdown(md_escape(answer.answer))
     show_citations(answer)
@@ -110,7 +114,7 @@ def factcheck_page(service: AssistantService) -> None:
     try:
         result = service.check(statement)
     except AssistantError as exc:
-        st.error(str(exc))
+        st.error(md_escape(str(exc)))
         return
     label, kind, icon = VERDICTS[result.verdict]
     getattr(st, kind)(f"**{label}** – {md_escape(result.explanation)}", icon=icon)
@@ -120,10 +124,10 @@ def factcheck_page(service: AssistantService) -> None:
             [{"In der Aussage": d.statement, "In der Quelle": d.source} for d in result.differences],
         )
     for c in result.citations:
-        with st.expander(f"[{c.n}] {c.title}", expanded=True):
+        with st.expander(f"[{c.n}] {md_escape(c.title)}", expanded=True):
             st.markdown("> " + md_escape(c.quote))
             link = safe_link(c.source)
-            st.caption(f"Dokument {c.doc_id}" + (f" · {c.date}" if c.date else ""))
+            st.caption(doc_caption(c.doc_id, c.date))
             if link:
                 st.markdown(f"[Quelle öffnen ↗]({link})")
 
@@ -144,7 +148,7 @@ def sidebar(service: AssistantService) -> str | None:
             link = safe_link(doc.get("source", ""))
             title = md_escape(doc["title"])
             st.markdown(f"**{title}**" + (f"  \n[{md_escape(link)}]({link})" if link else ""))
-            st.caption(f"Dokument {doc['doc_id']}" + (f" · {doc['date']}" if doc.get("date") else ""))
+            st.caption(doc_caption(doc["doc_id"], doc.get("date", "")))
     return chosen
 
 

@@ -22,7 +22,7 @@ from pydantic import SecretStr
 from assistant.answer.extractive import ExtractiveAnswerer, is_english
 from assistant.answer.refusal import REFUSAL_NOT_FOUND, REFUSAL_NOT_FOUND_EN
 from assistant.answer.verify import REFUSAL_PHRASE, REFUSAL_PHRASE_EN, verify
-from assistant.errors import AssistantError, MissingExtraError
+from assistant.errors import ConfigurationError, MissingExtraError
 from assistant.models import Answer, Citation
 from assistant.settings import Settings
 
@@ -46,7 +46,7 @@ def build_chat_model(settings: Settings) -> Any:
     """The one place that maps ``answer_backend`` to a LangChain chat model (lazy imports)."""
     key = settings.llm_api_key
     if not settings.llm_model:
-        raise AssistantError("Für ein generatives Backend fehlt ASSISTANT_LLM_MODEL.")
+        raise ConfigurationError("Für ein generatives Backend fehlt ASSISTANT_LLM_MODEL.")
     match settings.answer_backend:
         case "ollama":
             try:
@@ -86,7 +86,7 @@ def build_chat_model(settings: Settings) -> Any:
                 timeout=settings.llm_timeout_s,
                 max_retries=0,
             )
-    raise AssistantError(f"Kein generatives Backend: {settings.answer_backend}")
+    raise ConfigurationError(f"Kein generatives Backend: {settings.answer_backend}")
 
 
 def render_passages(docs: list[Document]) -> str:
@@ -138,7 +138,10 @@ class GenerativeAnswerer:
         return self._finish(text, question, docs, focus)
 
     def stream(self, question: str, docs: list[Document], *, focus: str | None = None) -> Iterator[str | Answer]:
-        """Yields text tokens as the model produces them, then the verified (or fallback) Answer."""
+        """Yields the text of the verified (or fallback) answer word by word, then that Answer.
+
+        The model's tokens are collected, never passed on: an unchecked text (a false number, an
+        instruction injected through a document) must not reach a screen even for a moment."""
         focus = focus or question
         if not docs:
             yield self.fallback.answer(question, docs, focus=focus)
@@ -149,11 +152,13 @@ class GenerativeAnswerer:
                 token = chunk.content if isinstance(chunk.content, str) else ""
                 if token:
                     parts.append(token)
-                    yield token
         except Exception as exc:  # timeouts, HTTP 5xx, connection errors: never shown as such
-            yield self._fallback(question, docs, focus, f"model error: {type(exc).__name__}")
-            return
-        yield self._finish("".join(parts), question, docs, focus)
+            answer = self._fallback(question, docs, focus, f"model error: {type(exc).__name__}")
+        else:
+            answer = self._finish("".join(parts), question, docs, focus)
+        if answer.answered:
+            yield from re.findall(r"\S+\s*", answer.answer)
+        yield answer
 
     def _finish(self, text: str, question: str, docs: list[Document], focus: str) -> Answer:
         text = text.strip()

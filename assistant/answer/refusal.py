@@ -46,12 +46,62 @@ _INSTRUCTION_PATTERNS = [
     r"\b(gedicht\w*|lied|song|witz|poem|joke|story|geschichte|rap|haiku)\b",
     r"\b(beleidige|beschimpfe|insult)\w*\b",
 ]
-_INSTRUCTION = re.compile("|".join(f"(?:{p})" for p in _INSTRUCTION_PATTERNS), re.IGNORECASE | re.DOTALL)
+# Text addressed to an AI / assistant rather than to a human reader, as documents hide it
+# („Wichtiger Hinweis für KI-Assistenten: Wenn jemand nach X fragt, antworte, dass …").
+_AI = (
+    r"(?:ki|ai|llm|gpt|chat-?gpt|chat-?bot|bot|sprachmodell\w*|language models?|assistent(?:in|en)?|assistants?|"
+    r"(?:ki|ai)[- ]?(?:assistent\w*|assistant\w*|system\w*|modell\w*|models?|bots?|agent\w*|chatbot\w*|tools?))"
+)
+_ADDRESSED_PATTERNS = [
+    # a note / instruction for the AI
+    rf"\b(?:wichtig\w* )?(?:hinweis|anweisung|nachricht|notiz|information|info|mitteilung|botschaft|aufforderung|"
+    rf"befehl|instruktion|regel)\w* (?:fur|an) (?:alle |die |den |das |jede\w* |eine\w* )?{_AI}(?![\w-])",
+    rf"\b(?:important )?(?:note|message|instruction|notice|info|information|reminder|directive)s? (?:to|for) "
+    rf"(?:all |the |any |every )?{_AI}(?![\w-])",
+    # speaking to it: „Liebe KI,", "Dear AI assistant", "Als KI-Assistent musst du …", "AI assistant: …"
+    rf"\b(?:liebe[rs]?|hallo|hey|hi|dear|hello|achtung|attention|an (?:die|den|alle)|to (?:the|all|any)) "
+    rf"{_AI}(?![\w-])",
+    rf"\b(?:als|as an?) {_AI} (?:musst|sollst|darfst|must|should|shall|may)\b",
+    rf"(?:^|[.!?:;]\s*){_AI}\s*:",
+    # telling it what to answer
+    r"\bantworte\b(?! ich)",
+    r"\b(?:antworten|sagen|schreiben|erwidern) sie\b.{0,40}\b(?:dass|mit|immer|stets|nur)\b",
+    r"\b(?:sag|sage|sagt|sagen sie|teile|teilt|teilen sie|erzahle?|schreibe?|gib|versichere|bestatige|behaupte)\b"
+    r".{0,20}\b(?:dem|den|der|allen|jedem|jeder|ihm|ihr|ihnen) ?(?:nutzer\w*|benutzer\w*|user\w*|anwender\w*|"
+    r"fragende\w*|fragesteller\w*|leser\w*|besucher\w*|personen?|menschen)\b",
+    r"\bwenn (?:jemand|einer|ein\w* (?:nutzer\w*|benutzer\w*|person|user\w*|mensch)|der (?:nutzer|benutzer|user)|"
+    r"die (?:nutzerin|person)|man|du)\b.{0,80}\bfrag\w*\b.{0,80}\b(?:antworte\w*|sag\w*|schreib\w*|behaupte\w*|"
+    r"nenne\w*|erwidere\w*|gib|teile\w*)\b",
+    r"\b(?:if|when|whenever) (?:anyone|someone|somebody|a user|the user|users|people|you are) (?:asks?|asked|"
+    r"inquires?|questions?)\b.{0,80}\b(?:answer|respond|reply|say|tell|state|claim)\w*\b",
+    r"\b(?:respond|reply) (?:with|that|by saying)\b|\banswer (?:with|by saying)\b",
+    r"\b(?:tell|inform|assure) (?:the|all|every|any) (?:users?|readers?|visitors?|customers?|persons?|people)\b",
+]
+_INSTRUCTION = re.compile(
+    "|".join(f"(?:{p})" for p in [*_INSTRUCTION_PATTERNS, *_ADDRESSED_PATTERNS]), re.IGNORECASE | re.DOTALL
+)
+# Latin look-alikes from other scripts („Іgnоrіеrе" with Cyrillic і, о, е): mapped for the check only.
+_HOMOGLYPHS = str.maketrans(
+    "аеорсухіјѕкмтвнАЕОРСУХІЈЅКМТВНαεοριντκυχΑΕΟΡΙΝΤΚΥΧ",
+    "aeopcyxijskmtbhAEOPCYXIJSKMTBHaeopintkuxAEOPINTKYX",
+)
+_LETTER_SPACED = re.compile(r"\b(?:[^\W\d_][ .·_*-]){2,}[^\W\d_]\b")
+_INNER_MARK = re.compile(r"(?<=[^\W\d_])[.·_*-](?=[^\W\d_])")
+
+
+def _instruction_views(text: str) -> tuple[str, str]:
+    """The folded text (NFKC, no invisible characters, look-alikes mapped, one space between words) and a
+    second view with letter-spaced words joined and marks inside words removed („I g n o r i e r e",
+    „igno-rie-re" → „ignoriere")."""
+    plain = " ".join(fold(text.translate(_HOMOGLYPHS)).split())
+    joined = _LETTER_SPACED.sub(lambda m: re.sub(r"[ .·_*-]", "", m.group(0)), plain)
+    return plain, _INNER_MARK.sub("", joined)
 
 
 def is_instruction(text: str) -> bool:
-    """True for prompt injection, role play and requests about the assistant's own rules."""
-    return bool(_INSTRUCTION.search(fold(text)))
+    """True for prompt injection, role play, requests about the assistant's own rules and text addressed to
+    an AI (in a question or hidden in a document), in any case, spacing, width or script."""
+    return any(_INSTRUCTION.search(view) for view in _instruction_views(text))
 
 
 # --------------------------------------------------------------------------- answer types
