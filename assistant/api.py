@@ -149,9 +149,7 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
         """Refusals before any work: rate limit, body size and type, a body that arrives too slowly."""
         client = request.client.host if request.client else "unknown"
         if request.url.path not in unlimited and request.method != "OPTIONS" and not limiter.hit(rate, client):
-            return _error(
-                429, "rate_limited", "Zu viele Anfragen. Bitte warten Sie einen Moment.", retry_after(client)
-            )
+            return _error(429, "rate_limited", "Zu viele Anfragen. Bitte warten Sie einen Moment.", retry_after(client))
         if request.method == "POST":
             length = request.headers.get("content-length")
             if length is None:

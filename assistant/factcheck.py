@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from langchain_core.documents import Document
 from pydantic import BaseModel, Field
 
 from assistant.answer.extractive import ExtractiveAnswerer, Sentence, TermStats
 from assistant.answer.refusal import is_instruction
+from assistant.claims import compare
 from assistant.models import Citation
 from assistant.text import QUESTION_WORDS, analyze, fold, german_words, is_german_word, terms_match
 
@@ -273,6 +274,32 @@ class FactChecker:
                 missing.append(detail)
 
         citation = _citation(best)
+        structure = compare(statement, best.clean, _context(best))
+        if structure.wrong_group:
+            claimed_q, same_q, owner_q = structure.wrong_group[0]
+            where = f" (dort: {owner_q.text.strip()})" if owner_q else ""
+            return FactCheck(
+                verdict="contradicted",
+                explanation=f"Die Zahl {same_q.text.split()[0]} bezieht sich im Dokument auf „{_group_words(same_q)}“, "
+                f"nicht auf „{_group_words(claimed_q)}“{where}.",
+                differences=[Difference(statement=claimed_q.text, source=same_q.text)],
+                citations=[citation],
+            )
+        if structure.weekday_conflict:
+            said, stated = structure.weekday_conflict
+            return FactCheck(
+                verdict="contradicted",
+                explanation=f"Das Dokument nennt einen anderen Wochentag (Aussage: {said} – Dokument: {stated}).",
+                differences=[Difference(statement=said, source=stated)],
+                citations=[citation],
+            )
+        if structure.polarity_differs and not structure.unstated and not differences:
+            return FactCheck(
+                verdict="contradicted",
+                explanation="Die Aussage verneint, was das Dokument sagt (oder umgekehrt).",
+                differences=[Difference(statement=statement, source=best.clean)],
+                citations=[citation],
+            )
         if differences:
             pairs = [Difference(statement=d.text, source=e.text) for d, e in differences]
             listed = "; ".join(f"Aussage: {p.statement} – Dokument: {p.source}" for p in pairs)
@@ -290,6 +317,15 @@ class FactChecker:
             )
         if not claimed and best.coverage < 0.9:
             return _not_found()
+        # Supported needs every content word stated in the evidence, with the same polarity.
+        if structure.polarity_differs:
+            return _not_found(
+                "Das Dokument sagt dazu nicht dasselbe (Verneinung); die Aussage lässt sich nicht bestätigen."
+            )
+        if structure.unstated:
+            return _not_found(
+                "Die Dokumente bestätigen nicht: " + ", ".join(f"„{w}“" for w in structure.unstated[:6]) + "."
+            )
         return FactCheck(
             verdict="supported",
             explanation="Die Aussage wird durch das zitierte Dokument gestützt"
@@ -308,6 +344,24 @@ class FactChecker:
             # the sentence that states the same kinds of detail about the same thing is the evidence
             s.score = s.coverage + (1.0 * comparable + 0.5 * exact) / max(len(claimed), 1)
         return sorted(sentences, key=lambda s: -s.score)
+
+
+def _context(sentence: Sentence) -> str:
+    """The evidence sentence's immediate context: the sentence before it, its heading, the title."""
+    import json
+
+    meta = sentence.chunk.metadata
+    try:
+        pairs = json.loads(meta.get("sentences") or "[]")
+    except json.JSONDecodeError:
+        pairs = []
+    before = pairs[sentence.position - 1]["clean"] if 0 < sentence.position <= len(pairs) else ""
+    return " ".join(str(x) for x in (before, meta.get("heading", ""), meta.get("title", "")) if x)
+
+
+def _group_words(quantity: Any) -> str:
+    words = quantity.text.split()[1:]
+    return " ".join(w for w in words if w not in ("und", "knapp", "rund", "ca.")) or "?"
 
 
 def _citation(sentence: Sentence) -> Citation:

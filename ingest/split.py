@@ -82,6 +82,15 @@ def _is_noise(block: Block) -> bool:
     return bool(words) and short / len(words) > 0.3
 
 
+def document_card(publisher: str, kind: str, title: str) -> str:
+    """One sentence from the metadata — „Pressemitteilung von: Hessisches Ministerium für …" —
+    so that „Wer hat das veröffentlicht?" has a sentence to cite. Empty when no publisher is known."""
+    if not publisher.strip():
+        return ""
+    lead = f"{kind} von" if kind.strip() else "Herausgegeben von"
+    return normalize_whitespace(f"{lead}: {publisher}")[:600]
+
+
 def chunk_document(doc: SourceDocument, max_chars: int = 600) -> list[Document]:
     ocr = bool(doc.metadata.get("ocr")) or looks_like_ocr(doc.text)
     fix = repair_ocr if ocr else (lambda s: s)
@@ -113,6 +122,12 @@ def chunk_document(doc: SourceDocument, max_chars: int = 600) -> list[Document]:
         chunks.append(Document(page_content=f"{header}\n{clean_text}", metadata=meta))
         pending.clear()
 
+    # The letterhead: who published the document and what kind it is, stated in its metadata (front matter).
+    card = document_card(base_meta["publisher"], str(doc.metadata.get("kind") or ""), doc.title)
+    if card:
+        pending.append((card, card))
+        flush()
+
     blocks = [b for b in layout_blocks(doc.text) if not _is_noise(b)]
     # Heading-like lines after the last paragraph head nothing: they are a closing block (greeting,
     # signature, function: „Ihre – Heike Hofmann – Hessische Ministerin für …"). Who signed is content,
@@ -130,8 +145,10 @@ def chunk_document(doc: SourceDocument, max_chars: int = 600) -> list[Document]:
             continue
         if block.closing_block:
             flush()
-            clean = normalize_whitespace(fix(block.text))
-            pending.append((clean, normalize_whitespace(block.text)))
+            for original in _bounded([normalize_whitespace(block.text)], max_chars):
+                if not is_instruction(original):
+                    pending.append((normalize_whitespace(fix(original)), original))
+            flush()
             continue
         # OCR prints „ as '.' or ',': repair quote marks before splitting so they end no sentence.
         text = repair_quotes(block.text) if ocr else block.text

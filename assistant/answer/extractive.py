@@ -26,6 +26,9 @@ from assistant.answer.refusal import (
     REFUSAL_NOT_FOUND,
     REFUSAL_NOT_FOUND_EN,
     AnswerType,
+    answer_types,
+    constraint_met,
+    constraints,
     has_type,
     is_instruction,
 )
@@ -260,7 +263,13 @@ class ExtractiveAnswerer:
             return refusal
         gate = self.model.gate
         best = ranked[0]
-        if self.confidence(ranked) < gate.threshold:
+        confidence = self.confidence(ranked)
+        if confidence < gate.threshold:
+            # Less sure than the gate's bar, but not implausible: the lexical rules may answer.
+            if confidence >= self.model.lexical_threshold:
+                lexical = self.lexical_answer(question, docs, focus=focus)
+                if lexical.answered:
+                    return lexical
             # Would the sentence answer if the question's year, place or number were stated with it?
             # Then the documents state a broader or other fact: say which, and refuse.
             missing = missing_specifics(q, best)
@@ -288,6 +297,55 @@ class ExtractiveAnswerer:
                 continue
             if c.matched - set().union(*(x.matched for x in chosen)) or list_question:
                 chosen.append(c)
+        return self._compose(chosen, english)
+
+    def lexical_answer(self, question: str, docs: list[Document], *, focus: str | None = None) -> Answer:
+        """The lexical answerer (before the fitted selector): IDF-weighted coverage, answer-type and
+        constraint rules, topic nouns. It answers only where the gate, though below its own threshold,
+        rates the question at least at the fitted ``lexical_threshold``."""
+        focus = focus or question
+        english = is_english(focus)
+        refusal = Answer(
+            answer=REFUSAL_NOT_FOUND_EN if english else REFUSAL_NOT_FOUND, answered=False, reason="not_found"
+        )
+        if not docs:
+            return refusal
+        types = answer_types(focus)
+        ranked = self.score_sentences(question, docs, types)
+        if not ranked:
+            return refusal
+        best = ranked[0]
+        best_dense = max(float(d.metadata.get("dense_similarity", 0.0)) for d in docs)
+        if best.known_coverage < 0.5 and best_dense < self.min_dense_similarity:
+            return refusal.model_copy(update={"reason": "not_relevant"})
+        if best.coverage == 0.0:
+            return refusal.model_copy(update={"reason": "not_relevant"})
+        if not english and self.foreign_nouns(focus, docs):
+            return refusal.model_copy(update={"reason": "topic_not_found"})
+        chosen = [best]
+        for kind in types:
+            if any(has_type(s.clean, kind) for s in chosen):
+                continue
+            floor = 0.5 if kind.name in HARD_TYPES else 0.3
+            typed = [s for s in ranked if has_type(s.clean, kind) and s.coverage >= floor]
+            if not typed:
+                return refusal.model_copy(update={"reason": f"missing_{kind.name}"})
+            chosen.append(typed[0])
+        for s in ranked[1:]:
+            if len(chosen) >= self.max_sentences:
+                break
+            if s in chosen or s.score < 0.8 * best.score or s.coverage < 0.34:
+                continue
+            if s.matched - set().union(*(c.matched for c in chosen)) or self._is_list_question(focus):
+                chosen.append(s)
+        evidence = " ".join(s.clean + " " + s.chunk.metadata.get("heading", "") for s in chosen)
+        for constraint in constraints(focus):
+            if not constraint_met(constraint, evidence):
+                extra = [s for s in ranked if s.coverage >= 0.34 and constraint_met(constraint, s.clean)]
+                if not extra:
+                    return refusal.model_copy(update={"reason": "constraint_not_found"})
+                if extra[0] not in chosen:
+                    chosen.append(extra[0])
         return self._compose(chosen, english)
 
     @staticmethod

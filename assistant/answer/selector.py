@@ -73,9 +73,16 @@ def gate_features(ranked_features: list[dict[str, float]], probabilities: list[f
 class Selector:
     ranker: SelectorModel
     gate: SelectorModel
+    # Below the gate's threshold but at least this: the lexical answerer (coverage, answer-type and
+    # constraint rules) may answer; below it, refuse. Fitted like the gate's threshold.
+    lexical_threshold: float = 1.0
 
     def to_json(self, extra: dict[str, Any] | None = None) -> str:
-        body = {"ranker": json.loads(self.ranker.to_json()), "gate": json.loads(self.gate.to_json())}
+        body = {
+            "ranker": json.loads(self.ranker.to_json()),
+            "gate": json.loads(self.gate.to_json()),
+            "lexical_threshold": self.lexical_threshold,
+        }
         return json.dumps(body | (extra or {}), indent=1, ensure_ascii=False)
 
 
@@ -94,7 +101,11 @@ def parse_model(data: dict[str, Any], allowed: tuple[str, ...]) -> SelectorModel
 
 
 def parse(data: dict[str, Any]) -> Selector:
-    return Selector(parse_model(data["ranker"], RANKER_FEATURES), parse_model(data["gate"], GATE_FEATURES))
+    return Selector(
+        parse_model(data["ranker"], RANKER_FEATURES),
+        parse_model(data["gate"], GATE_FEATURES),
+        float(data.get("lexical_threshold", 1.0)),
+    )
 
 
 @lru_cache(maxsize=4)

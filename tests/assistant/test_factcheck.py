@@ -61,3 +61,38 @@ def test_a_number_about_something_else_is_no_support(service) -> None:
 def test_details_are_normalised() -> None:
     found = {(d.kind, d.value) for d in details("Am 28.06.2024 kamen rund 200 000 Gäste nach Frankfurt, bis 2030.")}
     assert {("date", "28.6.2024"), ("count", "200000"), ("city", "frankfurt"), ("scope_year", "2030")} <= found
+
+
+def test_a_count_given_for_the_wrong_group_is_contradicted_naming_the_group(service) -> None:
+    result = service.check("Bis 2028 werden in Hessen rund 135.000 Fachkräfte mit akademischem Abschluss fehlen.")
+    assert result.verdict == "contradicted"
+    assert "135.000" in result.explanation and "Berufsausbildung" in result.explanation
+
+
+def test_the_opposite_of_the_declaration_is_never_supported(service) -> None:
+    result = service.check(
+        "Laut Erklärung ist Hessen künftig nicht auf die Gewinnung internationaler Fach- und Arbeitskräfte angewiesen."
+    )
+    assert result.verdict == "contradicted"
+
+
+def test_another_weekday_than_the_dated_one_is_contradicted(service) -> None:
+    result = service.check("Die Veranstaltung am 28. Juni 2024 ist an einem Donnerstag.")
+    assert result.verdict == "contradicted" and "Freitag" in result.explanation
+
+
+def test_a_detail_the_documents_do_not_state_is_never_supported(service) -> None:
+    for statement in (
+        "Wirtschaftsminister Kai Klose leitete die Abschlusssitzung des Bündnisses.",
+        "Die Veranstaltung am 28. Juni 2024 findet ausschließlich online statt.",
+        "Prognosen zufolge werden bundesweit bis 2028 ca. 200.000 Fachkräfte fehlen.",
+    ):
+        assert service.check(statement).verdict != "supported", statement
+
+
+def test_generated_variants_of_supported_statements_are_never_supported(service) -> None:
+    """Numbers changed, negations inserted, dates, weekdays and counted groups shifted
+    (``benchmarks/factcheck.py --regenerate`` writes them from the blind bank)."""
+    cases = [json.loads(line) for line in (DATA / "factcheck_generated.jsonl").read_text("utf-8").splitlines()]
+    supported = [c["statement"] for c in cases if service.check(c["statement"]).verdict == "supported"]
+    assert supported == []

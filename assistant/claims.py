@@ -1,0 +1,163 @@
+"""A statement and its evidence sentence as the same small structure, for the Faktencheck.
+
+German analysis comes from HanTa (the Hanover Tagger; its model ships inside the PyPI wheel): STTS
+part-of-speech tags and lemmas. Over the tags a shallow parse collects
+
+* the content lemmas (nouns, names, adjectives, full verbs, numbers) — what a statement asserts;
+* its polarity — negation particles (PTKNEG „nicht"), „kein…", „weder", „nie";
+* quantities with the group they count: the number and the nouns and modifiers after it up to the
+  next comma or number („135.000 Personen mit Berufsausbildung" → 135000, {person, berufsausbildung});
+* weekdays, checked against the weekday of a full date in the evidence.
+
+``compare`` says what keeps a statement from being supported by the evidence: a content word the
+evidence does not state, the opposite polarity, a number attached to another group, another weekday.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from assistant.text import STOPWORDS, analyze, fold, terms_match
+
+_TOKEN = re.compile(r"\d{1,3}(?:[.\s]\d{3})+|\d+(?:,\d+)?|[^\W\d_]+(?:-[^\W\d_]+)*|[^\w\s]")
+_CONTENT_TAGS = ("NN", "NE", "ADJ", "VV", "CARD", "TRUNC")
+_NEGATION_LEMMAS = frozenset(["kein", "keiner", "weder", "nie", "niemals", "nichts", "niemand"])
+_WEEKDAYS = ["montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag"]
+_MONTHS = {
+    "januar": 1, "februar": 2, "marz": 3, "april": 4, "mai": 5, "juni": 6, "juli": 7, "august": 8,
+    "september": 9, "oktober": 10, "november": 11, "dezember": 12,
+}  # fmt: skip
+_FULL_DATE = re.compile(r"\b(\d{1,2})\.\s*(?:(" + "|".join(_MONTHS) + r")|(\d{1,2})\.)\s*(\d{4})")
+# Words that attribute a statement to a source („laut Erklärung", „Prognosen zufolge") or frame it; they
+# assert nothing about the world the evidence must repeat.
+_FRAME = frozenset(
+    ["laut", "zufolge", "gemass", "angabe", "erklarung", "prognose", "dokument", "einladung", "pressemitteilung"]
+)
+
+
+@lru_cache(maxsize=1)
+def _tagger() -> Any:
+    from HanTa import HanoverTagger
+
+    return HanoverTagger.HanoverTagger("morphmodel_ger.pgz")
+
+
+@dataclass
+class Quantity:
+    value: str  # digits only
+    text: str  # as written, with what it counts
+    group: set[str] = field(default_factory=set)  # folded lemmas of what it counts
+
+
+@dataclass
+class Claim:
+    content: list[tuple[str, str]] = field(default_factory=list)  # (folded lemma, word as written)
+    negations: int = 0
+    quantities: list[Quantity] = field(default_factory=list)
+    weekdays: set[int] = field(default_factory=set)
+    date_weekdays: set[int] = field(default_factory=set)  # weekdays of the full dates it states
+
+
+@lru_cache(maxsize=4096)
+def analyse(text: str) -> Claim:
+    words = _TOKEN.findall(text)
+    tagged = _tagger().tag_sent(words, taglevel=1) if words else []
+    claim = Claim()
+    for i, (word, lemma, tag) in enumerate(tagged):
+        folded_lemma = fold(lemma)
+        if tag == "PTKNEG" or folded_lemma in _NEGATION_LEMMAS or fold(word) in _NEGATION_LEMMAS:
+            claim.negations += 1
+            continue
+        if fold(word) in _WEEKDAYS:
+            claim.weekdays.add(_WEEKDAYS.index(fold(word)))
+            continue
+        if tag.startswith("CARD") and re.fullmatch(r"[\d.\s,]+", word):
+            digits = re.sub(r"[.\s]", "", word.split(",")[0])
+            if len(digits) == 4 and digits[:2] in ("19", "20"):
+                claim.content.append((digits, word))  # a year is a content word like any other
+                continue
+            group, spelled = set(), [word]
+            for next_word, next_lemma, next_tag in tagged[i + 1 : i + 7]:
+                if next_tag.startswith("CARD") or next_word in ",;:" or next_tag == "$.":
+                    break
+                spelled.append(next_word)
+                if next_tag.startswith(("NN", "NE", "ADJ")):
+                    group.add(fold(next_lemma))
+            claim.quantities.append(Quantity(digits, " ".join(spelled), group))
+            claim.content.append((digits, word))
+            continue
+        if tag.startswith(_CONTENT_TAGS) and len(word) > 1:
+            if folded_lemma in STOPWORDS or folded_lemma in _FRAME or fold(word) in _FRAME:
+                continue
+            claim.content.append((folded_lemma, word))
+    for m in _FULL_DATE.finditer(fold(text)):
+        month = _MONTHS[m.group(2)] if m.group(2) else int(m.group(3))
+        with contextlib.suppress(ValueError):  # 31.02. is no date
+            claim.date_weekdays.add(datetime.date(int(m.group(4)), month, int(m.group(1))).weekday())
+    return claim
+
+
+def _matches(lemma: str, word: str, evidence_words: set[str], evidence_stems: set[str]) -> bool:
+    if lemma in evidence_words or fold(word) in evidence_words:
+        return True
+    stems = analyze(lemma) + analyze(word)
+    return any(terms_match(s, e) for s in stems for e in evidence_stems)
+
+
+@dataclass
+class Comparison:
+    unstated: list[str]  # content words of the statement the evidence does not state
+    polarity_differs: bool
+    wrong_group: list[tuple[Quantity, Quantity, Quantity | None]]  # (statement, evidence same value, evidence's group)
+    weekday_conflict: tuple[str, str] | None
+
+    @property
+    def supports(self) -> bool:
+        return not (self.unstated or self.polarity_differs or self.wrong_group or self.weekday_conflict)
+
+
+def _stem(word: str) -> str:
+    stems = analyze(word)
+    return stems[0] if stems else word
+
+
+def _overlap(a: set[str], b: set[str]) -> bool:
+    return any(x == y or terms_match(_stem(x), _stem(y)) for x in a for y in b)
+
+
+def compare(statement: str, evidence: str, context: str = "") -> Comparison:
+    """What keeps ``evidence`` (one sentence; ``context``: its heading, the sentence before) from
+    supporting ``statement``."""
+    s, e = analyse(statement), analyse(evidence)
+    around = analyse(context) if context else Claim()
+    stated = e.content + around.content
+    evidence_words = {lemma for lemma, _ in stated} | {fold(w) for _, w in stated}
+    evidence_words |= set(re.findall(r"\w+", fold(evidence + " " + context)))
+    evidence_stems = set(analyze(evidence + " " + context))
+    unstated = [w for lemma, w in s.content if not _matches(lemma, w, evidence_words, evidence_stems)]
+
+    wrong_group = []
+    for q in s.quantities:
+        same = [x for x in e.quantities if x.value == q.value]
+        if not same or not q.group:
+            continue
+        if any(not x.group or _overlap(q.group, x.group) for x in same):
+            continue
+        rivals = [x for x in e.quantities if x.value != q.value and x.group and _overlap(q.group, x.group)]
+        owner = max(rivals, key=lambda x: sum(_overlap({g}, x.group) for g in q.group), default=None)
+        wrong_group.append((q, same[0], owner))
+
+    conflict = None
+    days = e.weekdays | e.date_weekdays | around.weekdays
+    for day in s.weekdays:
+        if days and day not in days:
+            conflict = (_WEEKDAYS[day].capitalize(), ", ".join(_WEEKDAYS[d].capitalize() for d in sorted(days)))
+    # a weekday the evidence implies through its date is stated, not an unstated word
+    implied = {_WEEKDAYS[d] for d in days}
+    unstated = [w for w in unstated if fold(w) not in implied]
+    return Comparison(unstated, (s.negations % 2) != (e.negations % 2), wrong_group, conflict)
