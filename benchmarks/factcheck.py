@@ -43,7 +43,10 @@ def variants(statement: str) -> list[tuple[str, str]]:
         value = int(number.group(0).replace(".", "")) * 3 // 2
         text = f"{value:,}".replace(",", ".")
         out.append(("number", statement[: number.start()] + text + statement[number.end() :]))
-    day = re.search(r"\b(\d{1,2})\.\s+(Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)", statement)
+    day = re.search(
+        r"\b(\d{1,2})\.\s+(Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)",
+        statement,
+    )
     if day:
         shifted = str(int(day.group(1)) % 27 + 1)
         out.append(("date", statement[: day.start(1)] + shifted + statement[day.end(1) :]))
@@ -58,7 +61,9 @@ def variants(statement: str) -> list[tuple[str, str]]:
         if b in statement:
             out.append(("group", statement.replace(b, a, 1)))
             break
-    finite = re.search(r"\b(ist|sind|wird|werden|hat|haben|fehlen|findet|gehören|lädt|nennt|setzt|spielt|wurde|wurden)\b", statement)
+    finite = re.search(
+        r"\b(ist|sind|wird|werden|hat|haben|fehlen|findet|gehören|lädt|nennt|setzt|spielt|wurde|wurden)\b", statement
+    )
     if finite and " nicht " not in f" {statement} " and " kein" not in statement:
         out.append(("negation", statement[: finite.end()] + " nicht" + statement[finite.end() :]))
     return out
@@ -143,18 +148,25 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     if not args.skip_baseline:
         with tempfile.TemporaryDirectory(prefix="factcheck-baseline-tree-") as tree:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", tree, args.baseline_rev], check=True, capture_output=True)
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "add", "--detach", tree, args.baseline_rev],
+                check=True,
+                capture_output=True,
+            )
             try:
                 results[f"old ({args.baseline_rev})"] = run_side(Path(tree), "old")
             finally:
-                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", tree], check=False, capture_output=True)
+                subprocess.run(
+                    ["git", "-C", str(ROOT), "worktree", "remove", "--force", tree], check=False, capture_output=True
+                )
     results["new"] = run_side(ROOT, "new")
     print("| set | side | accuracy | per expected verdict (right/all) | wrong „supported“ | p50 / p95 ms |")
     print("|---|---|---|---|---|---|")
     for name in ("bank", "generated", "dev"):
         for side, res in results.items():
             r = res[name]
-            print(f"| {name} | {side} | {r['accuracy']:.3f} | {r['per_verdict']} | {r['wrong_supported']} | {r['p50']:.0f} / {r['p95']:.0f} |")
+            figures = f"{r['accuracy']:.3f} | {r['per_verdict']} | {r['wrong_supported']}"
+            print(f"| {name} | {side} | {figures} | {r['p50']:.0f} / {r['p95']:.0f} |")
     return 0
 
 
