@@ -3,7 +3,7 @@
 German analysis comes from HanTa (the Hanover Tagger; its model ships inside the PyPI wheel): STTS
 part-of-speech tags and lemmas. Over the tags a shallow parse collects
 
-* the content lemmas (nouns, names, adjectives, full verbs, numbers) — what a statement asserts;
+* the content lemmas (nouns, names, adjectives, adverbs, full verbs, numbers) — what a statement asserts;
 * its polarity — negation particles (PTKNEG „nicht"), „kein…", „weder", „nie";
 * quantities with the group they count: the number and the nouns and modifiers after it up to the
   next comma or number („135.000 Personen mit Berufsausbildung" → 135000, {person, berufsausbildung});
@@ -25,14 +25,22 @@ from typing import Any
 from assistant.text import STOPWORDS, analyze, fold, terms_match
 
 _TOKEN = re.compile(r"\d{1,3}(?:[.\s]\d{3})+|\d+(?:,\d+)?|[^\W\d_]+(?:-[^\W\d_]+)*|[^\w\s]")
-_CONTENT_TAGS = ("NN", "NE", "ADJ", "VV", "CARD", "TRUNC")
+# Adverbs are content too („ausschließlich online", „erstmals", „jährlich"): a statement may not add a
+# restriction or a manner the evidence does not state; function adverbs are in the stopword list.
+_CONTENT_TAGS = ("NN", "NE", "ADJ", "ADV", "VV", "CARD", "TRUNC")
 _NEGATION_LEMMAS = frozenset(["kein", "keiner", "weder", "nie", "niemals", "nichts", "niemand"])
-_WEEKDAYS = ["montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag"]
+WEEKDAYS = ["montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag"]
 _MONTHS = {
     "januar": 1, "februar": 2, "marz": 3, "april": 4, "mai": 5, "juni": 6, "juli": 7, "august": 8,
     "september": 9, "oktober": 10, "november": 11, "dezember": 12,
 }  # fmt: skip
 _FULL_DATE = re.compile(r"\b(\d{1,2})\.\s*(?:(" + "|".join(_MONTHS) + r")|(\d{1,2})\.)\s*(\d{4})")
+# Light verbs (copula, support and existence verbs) carry the statement's structure, not its content:
+# „findet … statt", „gehört zu", „dauert", „gibt es". A paraphrase may use another one.
+_LIGHT_VERBS = frozenset(
+    ["sein", "haben", "werden", "finden", "stattfinden", "geben", "gehoren", "dauern", "liegen", "stehen",
+     "kommen", "machen", "bleiben", "lassen", "bestehen", "zahlen", "nennen", "handeln"]
+)  # fmt: skip
 # Words that attribute a statement to a source („laut Erklärung", „Prognosen zufolge") or frame it; they
 # assert nothing about the world the evidence must repeat.
 _FRAME = frozenset(
@@ -52,6 +60,7 @@ class Quantity:
     value: str  # digits only
     text: str  # as written, with what it counts
     group: set[str] = field(default_factory=set)  # folded lemmas of what it counts
+    modifiers: set[str] = field(default_factory=set)  # of those, the ones after a preposition („mit …")
 
 
 @dataclass
@@ -61,6 +70,7 @@ class Claim:
     quantities: list[Quantity] = field(default_factory=list)
     weekdays: set[int] = field(default_factory=set)
     date_weekdays: set[int] = field(default_factory=set)  # weekdays of the full dates it states
+    nouns: set[str] = field(default_factory=set)  # common nouns (may be stated anywhere in the document)
 
 
 @lru_cache(maxsize=4096)
@@ -73,28 +83,35 @@ def analyse(text: str) -> Claim:
         if tag == "PTKNEG" or folded_lemma in _NEGATION_LEMMAS or fold(word) in _NEGATION_LEMMAS:
             claim.negations += 1
             continue
-        if fold(word) in _WEEKDAYS:
-            claim.weekdays.add(_WEEKDAYS.index(fold(word)))
+        if fold(word) in WEEKDAYS:
+            claim.weekdays.add(WEEKDAYS.index(fold(word)))
             continue
         if tag.startswith("CARD") and re.fullmatch(r"[\d.\s,]+", word):
             digits = re.sub(r"[.\s]", "", word.split(",")[0])
             if len(digits) == 4 and digits[:2] in ("19", "20"):
                 claim.content.append((digits, word))  # a year is a content word like any other
                 continue
-            group, spelled = set(), [word]
+            group, modifiers, spelled, after_preposition = set(), set(), [word], False
             for next_word, next_lemma, next_tag in tagged[i + 1 : i + 7]:
                 if next_tag.startswith("CARD") or next_word in ",;:" or next_tag == "$.":
                     break
                 spelled.append(next_word)
+                after_preposition = after_preposition or next_tag.startswith("APPR")
                 if next_tag.startswith(("NN", "NE", "ADJ")):
                     group.add(fold(next_lemma))
-            claim.quantities.append(Quantity(digits, " ".join(spelled), group))
+                    if after_preposition:
+                        modifiers.add(fold(next_lemma))
+            claim.quantities.append(Quantity(digits, " ".join(spelled), group, modifiers))
             claim.content.append((digits, word))
             continue
         if tag.startswith(_CONTENT_TAGS) and len(word) > 1:
             if folded_lemma in STOPWORDS or folded_lemma in _FRAME or fold(word) in _FRAME:
                 continue
+            if tag.startswith("VV") and folded_lemma in _LIGHT_VERBS:
+                continue
             claim.content.append((folded_lemma, word))
+            if tag.startswith("NN"):
+                claim.nouns.add(folded_lemma)
     for m in _FULL_DATE.finditer(fold(text)):
         month = _MONTHS[m.group(2)] if m.group(2) else int(m.group(3))
         with contextlib.suppress(ValueError):  # 31.02. is no date
@@ -107,6 +124,10 @@ def _matches(lemma: str, word: str, evidence_words: set[str], evidence_stems: se
         return True
     stems = analyze(lemma) + analyze(word)
     return any(terms_match(s, e) for s in stems for e in evidence_stems)
+
+
+def fold_lemma(word: str, claim: Claim) -> str:
+    return next((lemma for lemma, w in claim.content if w == word), fold(word))
 
 
 @dataclass
@@ -130,9 +151,10 @@ def _overlap(a: set[str], b: set[str]) -> bool:
     return any(x == y or terms_match(_stem(x), _stem(y)) for x in a for y in b)
 
 
-def compare(statement: str, evidence: str, context: str = "") -> Comparison:
+def compare(statement: str, evidence: str, context: str = "", document: str = "") -> Comparison:
     """What keeps ``evidence`` (one sentence; ``context``: its heading, the sentence before) from
-    supporting ``statement``."""
+    supporting ``statement``. Common nouns may also stand anywhere in ``document`` (what the document is
+    about: „Veranstaltung" in an invitation); names, numbers, adjectives and verbs must be in the context."""
     s, e = analyse(statement), analyse(evidence)
     around = analyse(context) if context else Claim()
     stated = e.content + around.content
@@ -140,13 +162,26 @@ def compare(statement: str, evidence: str, context: str = "") -> Comparison:
     evidence_words |= set(re.findall(r"\w+", fold(evidence + " " + context)))
     evidence_stems = set(analyze(evidence + " " + context))
     unstated = [w for lemma, w in s.content if not _matches(lemma, w, evidence_words, evidence_stems)]
+    if unstated and document:
+        # Only the very word (or its lemma) counts as stated elsewhere in the document — not a part of a
+        # compound: „Sitzung" somewhere does not state „Abschlusssitzung".
+        document_words = set(re.findall(r"\w+", fold(document)))
+        document_words |= {lemma for lemma, _ in analyse(document).content}
+        unstated = [w for w in unstated if not (fold_lemma(w, s) in s.nouns and fold_lemma(w, s) in document_words)]
 
     wrong_group = []
     for q in s.quantities:
         same = [x for x in e.quantities if x.value == q.value]
         if not same or not q.group:
             continue
-        if any(not x.group or _overlap(q.group, x.group) for x in same):
+        # A modifier the evidence attaches to another number („knapp 67.000 mit akademischem Abschluss")
+        # does not describe this one when the evidence gives this one a modifier of its own („135.000
+        # Personen mit Berufsausbildung"), even when both count the same head noun.
+        others = set().union(*(x.modifiers for x in e.quantities if x.value != q.value))
+        borrowed = any(
+            x.modifiers and _overlap(q.modifiers, others) and not _overlap(q.modifiers, x.modifiers) for x in same
+        )
+        if not borrowed and any(not x.group or _overlap(q.group, x.group) for x in same):
             continue
         rivals = [x for x in e.quantities if x.value != q.value and x.group and _overlap(q.group, x.group)]
         owner = max(rivals, key=lambda x: sum(_overlap({g}, x.group) for g in q.group), default=None)
@@ -156,8 +191,8 @@ def compare(statement: str, evidence: str, context: str = "") -> Comparison:
     days = e.weekdays | e.date_weekdays | around.weekdays
     for day in s.weekdays:
         if days and day not in days:
-            conflict = (_WEEKDAYS[day].capitalize(), ", ".join(_WEEKDAYS[d].capitalize() for d in sorted(days)))
+            conflict = (WEEKDAYS[day].capitalize(), ", ".join(WEEKDAYS[d].capitalize() for d in sorted(days)))
     # a weekday the evidence implies through its date is stated, not an unstated word
-    implied = {_WEEKDAYS[d] for d in days}
+    implied = {WEEKDAYS[d] for d in days}
     unstated = [w for w in unstated if fold(w) not in implied]
     return Comparison(unstated, (s.negations % 2) != (e.negations % 2), wrong_group, conflict)

@@ -149,7 +149,9 @@ def run_eval(cases: list[dict[str, Any]], ask: Callable[[str, list[Turn]], Answe
                 problems.append(f"expected citation of {case.get('doc')}, got {sorted(cited)}")
         else:
             report.unanswerable += 1
-            if not answer.answered and not answer.citations:
+            # A refusal may cite what the documents state instead (another year, all of Hessen): what
+            # counts is that it does not answer (``answered: false``).
+            if not answer.answered:
                 report.refusals_ok += 1
             else:
                 problems.append("answered although it should refuse")

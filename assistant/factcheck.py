@@ -14,16 +14,21 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 from langchain_core.documents import Document
 from pydantic import BaseModel, Field
 
 from assistant.answer.extractive import ExtractiveAnswerer, Sentence, TermStats
 from assistant.answer.refusal import is_instruction
-from assistant.claims import compare
+from assistant.claims import WEEKDAYS, compare
 from assistant.models import Citation
 from assistant.text import QUESTION_WORDS, analyze, fold, german_words, is_german_word, terms_match
 
 Verdict = Literal["supported", "contradicted", "not_found"]
+
+# Chunks of the sentences closest in meaning read besides the best chunks: a statement is one
+# sentence, so more of them than a question's answer needs (``chain.SENTENCE_HITS`` = 3).
+SENTENCE_HITS = 6
 
 _MONTHS = {
     "januar": 1, "februar": 2, "marz": 3, "april": 4, "mai": 5, "juni": 6, "juli": 7, "august": 8,
@@ -233,17 +238,19 @@ class FactChecker:
                 verdict="not_found",
                 explanation="Die Eingabe ist eine Anweisung an den Assistenten, keine überprüfbare Aussage.",
             )
-        docs: list[Document] = self.retriever.search(statement, self.k)  # type: ignore[attr-defined]
+        docs = self._search(statement)
         if not docs:
             return _not_found()
         claimed = details(statement)
         ranked = self._rank(statement, docs, claimed)
         if not ranked:
             return _not_found()
-        best = ranked[0]
+        best = self._evidence(statement, ranked, docs)
         evidence = details(best.clean)
-        # Names, places and dates are details compared below, not topic words that must occur somewhere.
+        # Names, places, dates and weekdays are details compared below, not topic words that must occur
+        # somewhere.
         detail_words = {w for d in claimed if d.kind != "count" for w in d.text.split()}
+        detail_words |= {w for w in re.findall(r"\w+", statement) if fold(w) in WEEKDAYS}
         foreign = [w for w in self._scorer.foreign_nouns(statement, docs) if w not in detail_words]
         kinds_covered = bool(claimed) and all(
             any(e.kind in _COMPARABLE[d.kind] for e in evidence)
@@ -274,7 +281,7 @@ class FactChecker:
                 missing.append(detail)
 
         citation = _citation(best)
-        structure = compare(statement, best.clean, _context(best))
+        structure = compare(statement, best.clean, _context(best), _document_text(best, docs))
         if structure.wrong_group:
             claimed_q, same_q, owner_q = structure.wrong_group[0]
             where = f" (dort: {owner_q.text.strip()})" if owner_q else ""
@@ -333,6 +340,49 @@ class FactChecker:
             citations=[citation],
         )
 
+    def _search(self, statement: str) -> list[Document]:
+        """The retrieved chunks, with the chunks of the sentences most similar in meaning when the
+        retriever offers them (the same search the answerer reads)."""
+        try:
+            return list(self.retriever.search(statement, self.k, sentence_hits=SENTENCE_HITS))  # type: ignore[attr-defined]
+        except TypeError:  # a retriever without sentence search
+            return list(self.retriever.search(statement, self.k))  # type: ignore[attr-defined]
+
+    def _similarities(self, statement: str, sentences: list[Sentence]) -> dict[int, float]:
+        """Cosine of the statement and each sentence (the sentence embeddings of ingest), by position in
+        ``sentences``; empty when the retriever keeps no sentence vectors."""
+        query_vector = getattr(self.retriever, "query_vector", None)
+        lexical_index = getattr(self.retriever, "lexical_index", None)
+        if query_vector is None or lexical_index is None:
+            return {}
+        vectors = getattr(lexical_index(), "sentence_vectors", {}) or {}
+        q = np.asarray(query_vector(statement), dtype=np.float32)
+        q = q / (np.linalg.norm(q) or 1.0)
+        return {i: float(np.asarray(vectors[s.clean]) @ q) for i, s in enumerate(sentences) if s.clean in vectors}
+
+    def _evidence(self, statement: str, ranked: list[Sentence], docs: list[Document]) -> Sentence:
+        """Meaning finds, structure decides: the candidates are all sentences of the retrieved chunks
+        (which include the chunks of the sentences closest in meaning); the evidence is the one that
+        leaves the fewest of the statement's content words unstated, then the one that states most of
+        its details, then the closest in meaning. So a name that occurs elsewhere („Ihre – Heike
+        Hofmann") does not pull in a sentence about something else."""
+        similarity = self._similarities(statement, ranked)
+        claimed = details(statement)
+        # The details' own words (a number, a name, a date) are slots compared afterwards: a sentence giving
+        # another value for the same slot is the evidence that contradicts.
+        slot_words = {fold(w) for d in claimed for w in re.findall(r"\w+", d.text)}
+
+        def cost(i: int) -> tuple[int, int, int, float]:
+            s = ranked[i]
+            unstated = compare(statement, s.clean, _context(s), _document_text(s, docs)).unstated
+            found = details(s.clean)
+            comparable = sum(1 for d in claimed if any(e.kind in _COMPARABLE[d.kind] for e in found))
+            exact = sum(1 for d in claimed if any(same_detail(d, e) for e in found))
+            words = sum(1 for w in unstated if fold(w) not in slot_words)
+            return words, -comparable, -exact, -similarity.get(i, s.score)
+
+        return ranked[min(range(len(ranked)), key=cost)]
+
     def _rank(self, statement: str, docs: list[Document], claimed: list[Detail]) -> list[Sentence]:
         sentences = self._scorer.score_sentences(statement, docs, [])
         for s in sentences:
@@ -357,6 +407,12 @@ def _context(sentence: Sentence) -> str:
         pairs = []
     before = pairs[sentence.position - 1]["clean"] if 0 < sentence.position <= len(pairs) else ""
     return " ".join(str(x) for x in (before, meta.get("heading", ""), meta.get("title", "")) if x)
+
+
+def _document_text(sentence: Sentence, docs: list[Document]) -> str:
+    """The retrieved text of the evidence's document (its topic nouns count as stated)."""
+    doc_id = sentence.chunk.metadata.get("doc_id")
+    return " ".join(d.page_content for d in docs if d.metadata.get("doc_id") == doc_id)
 
 
 def _group_words(quantity: Any) -> str:

@@ -56,7 +56,7 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 180) 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"server exited early: {proc.args}")
+            raise SystemExit(f"server exited early: {proc.args!r}")
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(url, timeout=2).status_code == 200:
                 return

@@ -333,10 +333,13 @@ def iter_corpus(corpus_dir: Path) -> Iterator[tuple[Path, list[SourceDocument] |
         taken = [(d.doc_id, owner[d.doc_id]) for d in docs if d.doc_id in owner]
         if taken:
             doc_id, first = taken[0]
-            yield path, LoadError(
-                f"Dokumentnummer „{safe_name(doc_id)}“ ist bereits durch „{first}“ vergeben; "
-                f"„{name}“ wird nicht geladen (jede Dokumentnummer darf nur einmal vorkommen)",
-                keep_previous=False,
+            yield (
+                path,
+                LoadError(
+                    f"Dokumentnummer „{safe_name(doc_id)}“ ist bereits durch „{first}“ vergeben; "
+                    f"„{name}“ wird nicht geladen (jede Dokumentnummer darf nur einmal vorkommen)",
+                    keep_previous=False,
+                ),
             )
             continue
         for doc in docs:

@@ -351,7 +351,8 @@ class ExtractiveAnswerer:
     @staticmethod
     def _broader(best: Candidate, missing: list[str], focus: str, english: bool) -> Answer:
         """A refusal that names what the documents do state instead, with its citation."""
-        words = {fold(w): w for w in re.findall(r"[\w.]+", focus)}
+        # the asked-for specifics as the question spells them (hyphenated names included)
+        words = {fold(w): w for w in re.findall(r"\w(?:[\w.-]*\w)?", focus)}
         named = ", ".join(words.get(m, m) for m in missing)
         if english:
             text = f"The documents give no figure or statement for {named}. They state (in German): {best.clean} [1]"

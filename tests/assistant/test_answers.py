@@ -74,8 +74,6 @@ def test_forged_assistant_turn_in_history_changes_nothing(service) -> None:
 
 
 REFUSALS = [
-    "Wie viele Fachkräfte fehlen in Nordrhein-Westfalen bis 2028?",
-    "Wie viele Fachkräfte fehlen in Hessen im Jahr 2040?",
     "Wie hoch sind die Fördermittel für das WELCOMECENTER Hessen?",
     "Unter welcher Telefonnummer erreiche ich das Ministerium?",
     "Wie melde ich mich für die Zukunftswerkstätten an?",
@@ -91,6 +89,25 @@ def test_questions_the_documents_do_not_answer_are_refused(service, question: st
     assert not answer.answered, answer.answer
     assert answer.citations == []
     assert "Dokumenten" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "asked_for"),
+    [
+        ("Wie viele Fachkräfte fehlen in Nordrhein-Westfalen bis 2028?", "Nordrhein-Westfalen"),
+        ("Wie viele Fachkräfte fehlen in Hessen im Jahr 2040?", "2040"),
+    ],
+)
+def test_a_broader_fact_is_not_given_as_the_answer_but_named_with_its_citation(
+    service, question: str, asked_for: str
+) -> None:
+    """Another state or year than the documents speak of: refused (``answered: false``), saying what
+    was asked for and what the documents do state, with the citation of that statement."""
+    answer = service.ask(question)
+    assert not answer.answered, answer.answer
+    assert answer.answer.startswith(f"Für {asked_for} nennen die Dokumente keine Angabe"), answer.answer
+    assert "2028" in answer.answer and "200.000" in answer.answer
+    assert [c.doc_id for c in answer.citations] == ["000"]
 
 
 def test_empty_question_gets_a_friendly_german_prompt(service) -> None:

@@ -68,9 +68,7 @@ def test_a_trusted_proxy_is_believed_but_a_forged_first_entry_is_not(seeded_stor
     with api_server(seeded_store_dir, **env) as base:
         # an appending proxy (nginx $proxy_add_x_forwarded_for): the client forged the first entry
         forged = [
-            httpx.get(
-                f"{base}/api/sources", headers={"X-Forwarded-For": f"203.0.113.{i}, 198.51.100.7"}
-            ).status_code
+            httpx.get(f"{base}/api/sources", headers={"X-Forwarded-For": f"203.0.113.{i}, 198.51.100.7"}).status_code
             for i in range(5)
         ]
         other_client = httpx.get(f"{base}/api/sources", headers={"X-Forwarded-For": "198.51.100.8"})

@@ -71,8 +71,8 @@ class Spy:
 
 @pytest.fixture
 def spied(service: AssistantService, monkeypatch: pytest.MonkeyPatch) -> Iterator[Spy]:
-    spy = Spy(service.store.embeddings.inner)
-    monkeypatch.setattr(service.store.embeddings, "inner", spy)
+    spy = Spy(service.store.model_embeddings.inner)
+    monkeypatch.setattr(service.store.model_embeddings, "inner", spy)
     monkeypatch.setattr(service, "ask", spy.wrap(service.ask))
     yield spy
 

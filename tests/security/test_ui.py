@@ -29,6 +29,7 @@ def _fresh_service_cache() -> Iterator[None]:
     yield
     st.cache_resource.clear()
 
+
 TITLE = "[klick](javascript:alert(1)) **Amtlich**"
 DOC_ID = "**000**"
 DATE = "<b>28. Juni 2024</b>"

@@ -153,7 +153,9 @@ def test_widget_on_a_host_page_answers_with_citation(browser, seeded_store_dir: 
 def test_document_markup_is_shown_as_text_not_executed(browser, tmp_path: Path, embeddings) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "x_hostile.md").write_text(
+    # A plain-text document keeps markup as literal text (Markdown drops hidden markup at ingest, see
+    # tests/security): the widget must show it as text and never run it.
+    (corpus / "x_hostile.txt").write_text(
         '---\ndoc_id: X\ntitle: Test <img src=x onerror="window.__xssTitle=1">\n'
         "source: javascript:window.__xssLink=1\n---\n"
         "Die Pflegeoffensive in Kassel startet mit 40 Plätzen <script>window.__xss=1</script> "
