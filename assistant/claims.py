@@ -7,7 +7,8 @@ part-of-speech tags and lemmas. Over the tags a shallow parse collects
 * its polarity — negation particles (PTKNEG „nicht"), „kein…", „weder", „nie";
 * quantities with the group they count: the number and the nouns and modifiers after it up to the
   next comma or number („135.000 Personen mit Berufsausbildung" → 135000, {person, berufsausbildung});
-* weekdays, checked against the weekday of a full date in the evidence.
+* weekdays, checked against the weekday of a full date in the evidence;
+* comparisons („mehr X als Y"), checked against the evidence's figures for X and Y.
 
 ``compare`` says what keeps a statement from being supported by the evidence: a content word the
 evidence does not state, the opposite polarity, a number attached to another group, another weekday.
@@ -64,6 +65,22 @@ class Quantity:
 
 
 @dataclass
+class Comparative:
+    """„mehr Akademiker als Personen mit Berufsausbildung": ``more`` (+1) or fewer (−1) of ``first``
+    than of ``second`` (folded lemmas of each side)."""
+
+    word: str
+    direction: int
+    first: set[str]
+    second: set[str]
+
+
+# Comparatives that say „fewer / less" (the rest say „more / larger"); their base forms as HanTa
+# lemmatises them.
+_LESS = frozenset(["wenig", "gering", "niedrig", "klein", "knapp", "kurz"])
+
+
+@dataclass
 class Claim:
     content: list[tuple[str, str]] = field(default_factory=list)  # (folded lemma, word as written)
     negations: int = 0
@@ -71,6 +88,7 @@ class Claim:
     weekdays: set[int] = field(default_factory=set)
     date_weekdays: set[int] = field(default_factory=set)  # weekdays of the full dates it states
     nouns: set[str] = field(default_factory=set)  # common nouns (may be stated anywhere in the document)
+    comparatives: list[Comparative] = field(default_factory=list)
 
 
 @lru_cache(maxsize=4096)
@@ -83,6 +101,8 @@ def analyse(text: str) -> Claim:
         if tag == "PTKNEG" or folded_lemma in _NEGATION_LEMMAS or fold(word) in _NEGATION_LEMMAS:
             claim.negations += 1
             continue
+        if fold(word) == "mehr" and i and fold(tagged[i - 1][0]) in ("nicht", "nie", "niemals"):
+            continue  # „nicht mehr": the negation of a state that held before, nothing more
         if fold(word) in WEEKDAYS:
             claim.weekdays.add(WEEKDAYS.index(fold(word)))
             continue
@@ -92,9 +112,13 @@ def analyse(text: str) -> Claim:
                 claim.content.append((digits, word))  # a year is a content word like any other
                 continue
             group, modifiers, spelled, after_preposition = set(), set(), [word], False
+            previous_tag = tag
             for next_word, next_lemma, next_tag in tagged[i + 1 : i + 7]:
                 if next_tag.startswith("CARD") or next_word in ",;:" or next_tag == "$.":
                     break
+                if next_tag.startswith("KON") and not previous_tag.startswith("TRUNC"):  # „… und knapp 67.000"
+                    break
+                previous_tag = next_tag
                 spelled.append(next_word)
                 after_preposition = after_preposition or next_tag.startswith("APPR")
                 if next_tag.startswith(("NN", "NE", "ADJ")):
@@ -112,11 +136,40 @@ def analyse(text: str) -> Claim:
             claim.content.append((folded_lemma, word))
             if tag.startswith("NN"):
                 claim.nouns.add(folded_lemma)
+    claim.comparatives = _comparatives(tagged)
     for m in _FULL_DATE.finditer(fold(text)):
         month = _MONTHS[m.group(2)] if m.group(2) else int(m.group(3))
         with contextlib.suppress(ValueError):  # 31.02. is no date
             claim.date_weekdays.add(datetime.date(int(m.group(4)), month, int(m.group(1))).weekday())
     return claim
+
+
+def _comparatives(tagged: list[tuple[str, str, str]]) -> list[Comparative]:
+    """Comparisons „mehr/weniger/größer … X als Y" over the tags: a comparative (mehr, weniger, or an
+    adjective whose form is longer than its lemma and ends in -er/-ere/-eren…) followed by „als"."""
+    found = []
+    for i, (word, lemma, tag) in enumerate(tagged):
+        folded, folded_lemma = fold(word), fold(lemma)
+        is_comparative = folded in ("mehr", "weniger") or (
+            tag.startswith("ADJ") and folded != folded_lemma and re.search(r"er(e[mnrs]?)?$", folded) is not None
+        )
+        if not is_comparative:
+            continue
+        rest = tagged[i + 1 : i + 10]
+        als = next((j for j, (w, _, _) in enumerate(rest) if fold(w) == "als"), None)
+        if als is None:
+            continue
+        first = {fold(lm) for _, lm, t in rest[:als] if t.startswith(("NN", "ADJ"))}
+        second = set()
+        for w, lm, t in rest[als + 1 :]:
+            if w in ",;:" or t == "$.":
+                break
+            if t.startswith(("NN", "ADJ")):
+                second.add(fold(lm))
+        direction = -1 if folded == "weniger" or folded_lemma in _LESS else 1
+        if first and second:
+            found.append(Comparative(word, direction, first, second))
+    return found
 
 
 def _matches(lemma: str, word: str, evidence_words: set[str], evidence_stems: set[str]) -> bool:
@@ -136,10 +189,17 @@ class Comparison:
     polarity_differs: bool
     wrong_group: list[tuple[Quantity, Quantity, Quantity | None]]  # (statement, evidence same value, evidence's group)
     weekday_conflict: tuple[str, str] | None
+    comparison_conflict: tuple[str, str] | None = None  # (statement's comparison, the evidence's figures)
 
     @property
     def supports(self) -> bool:
-        return not (self.unstated or self.polarity_differs or self.wrong_group or self.weekday_conflict)
+        return not (
+            self.unstated
+            or self.polarity_differs
+            or self.wrong_group
+            or self.weekday_conflict
+            or self.comparison_conflict
+        )
 
 
 def _stem(word: str) -> str:
@@ -187,6 +247,23 @@ def compare(statement: str, evidence: str, context: str = "", document: str = ""
         owner = max(rivals, key=lambda x: sum(_overlap({g}, x.group) for g in q.group), default=None)
         wrong_group.append((q, same[0], owner))
 
+    # A comparison holds only when the evidence gives a figure for each side; otherwise it is unstated.
+    comparison_conflict = None
+    for c in s.comparatives:
+        firsts = [x for x in e.quantities if _overlap(c.first, x.group) and not _overlap(c.second, x.group)]
+        seconds = [x for x in e.quantities if _overlap(c.second, x.group) and not _overlap(c.first, x.group)]
+        if not (firsts and seconds):
+            unstated.append(c.word)
+            continue
+        # each side's figure: the quantity whose group shares the most of that side's words
+        first = max(firsts, key=lambda x: sum(_overlap({w}, x.group) for w in c.first))
+        second = max(seconds, key=lambda x: sum(_overlap({w}, x.group) for w in c.second))
+        if (int(first.value) - int(second.value)) * c.direction <= 0:
+            comparison_conflict = (
+                f"{c.word} {' '.join(sorted(c.first))} als {' '.join(sorted(c.second))}",
+                f"{first.text} – {second.text}",
+            )
+
     conflict = None
     days = e.weekdays | e.date_weekdays | around.weekdays
     for day in s.weekdays:
@@ -195,4 +272,4 @@ def compare(statement: str, evidence: str, context: str = "", document: str = ""
     # a weekday the evidence implies through its date is stated, not an unstated word
     implied = {WEEKDAYS[d] for d in days}
     unstated = [w for w in unstated if fold(w) not in implied]
-    return Comparison(unstated, (s.negations % 2) != (e.negations % 2), wrong_group, conflict)
+    return Comparison(unstated, (s.negations % 2) != (e.negations % 2), wrong_group, conflict, comparison_conflict)

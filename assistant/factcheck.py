@@ -300,6 +300,14 @@ class FactChecker:
                 differences=[Difference(statement=said, source=stated)],
                 citations=[citation],
             )
+        if structure.comparison_conflict:
+            said, stated = structure.comparison_conflict
+            return FactCheck(
+                verdict="contradicted",
+                explanation=f"Die Zahlen im Dokument sagen das Gegenteil ({stated}).",
+                differences=[Difference(statement=said, source=stated)],
+                citations=[citation],
+            )
         if structure.polarity_differs and not structure.unstated and not differences:
             return FactCheck(
                 verdict="contradicted",
@@ -322,8 +330,6 @@ class FactChecker:
                 + ", ".join(f"„{d.text}“" for d in missing)
                 + " keine Angabe; die Aussage lässt sich nicht bestätigen."
             )
-        if not claimed and best.coverage < 0.9:
-            return _not_found()
         # Supported needs every content word stated in the evidence, with the same polarity.
         if structure.polarity_differs:
             return _not_found(
@@ -397,7 +403,9 @@ class FactChecker:
 
 
 def _context(sentence: Sentence) -> str:
-    """The evidence sentence's immediate context: the sentence before it, its heading, the title."""
+    """The evidence sentence's immediate context: the sentence before it and its heading. Not the
+    document's title: it names the occasion („Letzte Sitzung des Bündnisses"), not what the sentence
+    is about („hat sich am 22. September 2020 konstituiert")."""
     import json
 
     meta = sentence.chunk.metadata
@@ -406,7 +414,7 @@ def _context(sentence: Sentence) -> str:
     except json.JSONDecodeError:
         pairs = []
     before = pairs[sentence.position - 1]["clean"] if 0 < sentence.position <= len(pairs) else ""
-    return " ".join(str(x) for x in (before, meta.get("heading", ""), meta.get("title", "")) if x)
+    return " ".join(str(x) for x in (before, meta.get("heading", "")) if x)
 
 
 def _document_text(sentence: Sentence, docs: list[Document]) -> str:

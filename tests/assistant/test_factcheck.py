@@ -96,3 +96,33 @@ def test_generated_variants_of_supported_statements_are_never_supported(service)
     cases = [json.loads(line) for line in (DATA / "factcheck_generated.jsonl").read_text("utf-8").splitlines()]
     supported = [c["statement"] for c in cases if service.check(c["statement"]).verdict == "supported"]
     assert supported == []
+
+
+@pytest.mark.parametrize(
+    ("statement", "verdict"),
+    [
+        (
+            "Laut Prognose werden in Hessen bis 2028 mehr Akademiker als Personen mit Berufsausbildung fehlen.",
+            "contradicted",
+        ),
+        (
+            "Laut Prognose fehlen in Hessen bis 2028 weniger Fachkräfte mit akademischem Abschluss"
+            " als mit Berufsausbildung.",
+            "supported",
+        ),
+    ],
+)
+def test_a_comparison_is_judged_by_the_figures_the_evidence_gives_for_both_sides(
+    service, statement: str, verdict: str
+) -> None:
+    """„mehr X als Y": the document gives 135.000 with vocational training and 67.000 academics."""
+    result = service.check(statement)
+    assert result.verdict == verdict, result.explanation
+    if verdict == "contradicted":
+        assert "67.000" in result.explanation and "135.000" in result.explanation
+
+
+def test_the_title_of_a_document_does_not_lend_its_subject_to_a_dated_sentence(service) -> None:
+    """The press release is titled „Letzte Sitzung …"; the date in it is the founding date, not the meeting's."""
+    result = service.check("Die letzte Sitzung des Neuen Bündnis Fachkräftesicherung fand am 22. September 2020 statt.")
+    assert result.verdict != "supported", result.explanation
