@@ -1,6 +1,7 @@
 """Load benchmark for the HTTP API on loopback (a script, not a test).
 
     python -m benchmarks.load [--clients 8] [--seconds 20] [--mode embedded|server] [--workers 1] [--flood 30]
+                              [--baseline-rev 5dde618]
 
 Starts its own API server(s) (and, with --mode server, its own `chroma run`) on 127.0.0.1, ingests the
 corpus into a temporary store, then lets N concurrent clients ask a fixed mix of questions for a bounded
@@ -10,6 +11,8 @@ Each client connects from its own loopback address (127.0.0.10, 127.0.0.11, …)
 ``--flood N``: meanwhile one more address (127.0.0.2) keeps N requests in parallel, each a 1,000-character
 question of random words (the attack of issue 13); the figures printed are those of the normal clients,
 plus how the flood was answered (200 / 429 / 503).
+``--baseline-rev REV``: the same measurement first against the API of an earlier commit (a git worktree,
+run with this environment's packages), then against this checkout — old and new in one run.
 """
 
 from __future__ import annotations
@@ -65,9 +68,13 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 180) 
 
 
 @contextlib.contextmanager
-def process(cmd: list[str], health: str, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+def process(cmd: list[str], health: str, env: dict[str, str], tree: Path = ROOT) -> Iterator[subprocess.Popen[bytes]]:
     proc = subprocess.Popen(
-        cmd, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        cmd,
+        cwd=tree,
+        env={**os.environ, "PYTHONPATH": str(tree), **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_healthy(health, proc)
@@ -170,8 +177,32 @@ def main() -> int:
     parser.add_argument(
         "--flood", type=int, default=0, metavar="N", help="one more address floods with N parallel long questions"
     )
+    parser.add_argument("--baseline-rev", help="also measure this earlier commit's API first (old vs new)")
     args = parser.parse_args()
+    sides: list[tuple[str, Path]] = []
+    with contextlib.ExitStack() as trees:
+        if args.baseline_rev:
+            tree = Path(trees.enter_context(tempfile.TemporaryDirectory(prefix="load-baseline-tree-")))
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), args.baseline_rev],
+                check=True,
+                capture_output=True,
+            )
+            trees.callback(
+                subprocess.run,
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                check=False,
+                capture_output=True,
+            )
+            sides.append((f"old ({args.baseline_rev})", tree))
+        sides.append(("new", ROOT))
+        for label, tree in sides:
+            print(f"== {label}")
+            measure(args, tree)
+    return 0
 
+
+def measure(args: argparse.Namespace, tree: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         env = {"ASSISTANT_STORE_DIR": f"{tmp}/store", "ASSISTANT_RATE_LIMIT": "1000000/minute"}
         if args.mode == "server":
@@ -179,20 +210,20 @@ def main() -> int:
             chroma = str(Path(sys.executable).parent / "chroma")
             stack.enter_context(
                 process([chroma, "run", "--path", f"{tmp}/chroma", "--host", "127.0.0.1", "--port", str(port)],
-                        f"http://127.0.0.1:{port}/api/v2/heartbeat", {})
+                        f"http://127.0.0.1:{port}/api/v2/heartbeat", {}, tree)
             )  # fmt: skip
             env |= {
                 "ASSISTANT_STORE_MODE": "server",
                 "ASSISTANT_CHROMA_PORT": str(port),
                 "ASSISTANT_RECORD_DB_URL": f"sqlite:///{tmp}/records.sqlite",
             }
-        subprocess.run([sys.executable, "-m", "ingest"], cwd=ROOT, env={**os.environ, **env}, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run([sys.executable, "-m", "ingest"], cwd=tree, env={**os.environ, "PYTHONPATH": str(tree), **env},
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         bases, procs = [], []
         for _ in range(args.workers if args.mode == "server" else 1):
             port = free_port()
             cmd = [sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(port)]
-            procs.append(stack.enter_context(process(cmd, f"http://127.0.0.1:{port}/api/health/ready", env)))
+            procs.append(stack.enter_context(process(cmd, f"http://127.0.0.1:{port}/api/health/ready", env, tree)))
             bases.append(f"http://127.0.0.1:{port}")
         run_clients(bases, 2, 2.0)  # warm-up, not counted
         flood: collections.Counter[str] = collections.Counter()
@@ -219,9 +250,8 @@ def main() -> int:
     print(f"throughput:  {total / args.seconds:.1f} answered requests/s")
     p50, p95, p99 = (percentile(latencies, p) for p in (50, 95, 99))
     mean = statistics.fmean(latencies) if latencies else 0.0
-    print(f"latency ms:  p50 {p50:.0f}  p95 {p95:.0f}  p99 {p99:.0f}  mean {mean:.0f}")
-    print(f"peak RSS:    {rss:.0f} MB (API processes)")
-    return 0
+    print(f"latency ms:  p50 {p50:.0f}  p95 {p95:.0f}  p99 {p99:.0f}  mean {mean:.0f}", flush=True)
+    print(f"peak RSS:    {rss:.0f} MB (API processes)", flush=True)
 
 
 if __name__ == "__main__":
