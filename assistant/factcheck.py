@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from assistant.answer.extractive import ExtractiveAnswerer, Sentence, TermStats
 from assistant.answer.refusal import is_instruction
-from assistant.claims import WEEKDAYS, compare
+from assistant.claims import WEEKDAYS, Comparison, compare
 from assistant.models import Citation
 from assistant.text import QUESTION_WORDS, analyze, fold, german_words, is_german_word, terms_match
 
@@ -245,7 +245,7 @@ class FactChecker:
         ranked = self._rank(statement, docs, claimed)
         if not ranked:
             return _not_found()
-        best = self._evidence(statement, ranked, docs)
+        best, structure = self._evidence(statement, ranked, docs, claimed)
         evidence = details(best.clean)
         # Names, places, dates and weekdays are details compared below, not topic words that must occur
         # somewhere.
@@ -281,40 +281,26 @@ class FactChecker:
                 missing.append(detail)
 
         citation = _citation(best)
-        structure = compare(statement, best.clean, _context(best), _document_text(best, docs))
         if structure.wrong_group:
             claimed_q, same_q, owner_q = structure.wrong_group[0]
             where = f" (dort: {owner_q.text.strip()})" if owner_q else ""
-            return FactCheck(
-                verdict="contradicted",
-                explanation=f"Die Zahl {same_q.text.split()[0]} bezieht sich im Dokument auf „{_group_words(same_q)}“, "
+            return _contradicted(
+                f"Die Zahl {same_q.text.split()[0]} bezieht sich im Dokument auf „{_group_words(same_q)}“, "
                 f"nicht auf „{_group_words(claimed_q)}“{where}.",
-                differences=[Difference(statement=claimed_q.text, source=same_q.text)],
-                citations=[citation],
+                claimed_q.text,
+                same_q.text,
+                citation,
             )
         if structure.weekday_conflict:
             said, stated = structure.weekday_conflict
-            return FactCheck(
-                verdict="contradicted",
-                explanation=f"Das Dokument nennt einen anderen Wochentag (Aussage: {said} – Dokument: {stated}).",
-                differences=[Difference(statement=said, source=stated)],
-                citations=[citation],
-            )
+            explanation = f"Das Dokument nennt einen anderen Wochentag (Aussage: {said} – Dokument: {stated})."
+            return _contradicted(explanation, said, stated, citation)
         if structure.comparison_conflict:
             said, stated = structure.comparison_conflict
-            return FactCheck(
-                verdict="contradicted",
-                explanation=f"Die Zahlen im Dokument sagen das Gegenteil ({stated}).",
-                differences=[Difference(statement=said, source=stated)],
-                citations=[citation],
-            )
+            return _contradicted(f"Die Zahlen im Dokument sagen das Gegenteil ({stated}).", said, stated, citation)
         if structure.polarity_differs and not structure.unstated and not differences:
-            return FactCheck(
-                verdict="contradicted",
-                explanation="Die Aussage verneint, was das Dokument sagt (oder umgekehrt).",
-                differences=[Difference(statement=statement, source=best.clean)],
-                citations=[citation],
-            )
+            explanation = "Die Aussage verneint, was das Dokument sagt (oder umgekehrt)."
+            return _contradicted(explanation, statement, best.clean, citation)
         if differences:
             pairs = [Difference(statement=d.text, source=e.text) for d, e in differences]
             listed = "; ".join(f"Aussage: {p.statement} – Dokument: {p.source}" for p in pairs)
@@ -366,28 +352,33 @@ class FactChecker:
         q = q / (np.linalg.norm(q) or 1.0)
         return {i: float(np.asarray(vectors[s.clean]) @ q) for i, s in enumerate(sentences) if s.clean in vectors}
 
-    def _evidence(self, statement: str, ranked: list[Sentence], docs: list[Document]) -> Sentence:
+    def _evidence(
+        self, statement: str, ranked: list[Sentence], docs: list[Document], claimed: list[Detail]
+    ) -> tuple[Sentence, Comparison]:
         """Meaning finds, structure decides: the candidates are all sentences of the retrieved chunks
         (which include the chunks of the sentences closest in meaning); the evidence is the one that
         leaves the fewest of the statement's content words unstated, then the one that states most of
         its details, then the closest in meaning. So a name that occurs elsewhere („Ihre – Heike
-        Hofmann") does not pull in a sentence about something else."""
+        Hofmann") does not pull in a sentence about something else. Returns it with its comparison."""
         similarity = self._similarities(statement, ranked)
-        claimed = details(statement)
         # The details' own words (a number, a name, a date) are slots compared afterwards: a sentence giving
         # another value for the same slot is the evidence that contradicts.
         slot_words = {fold(w) for d in claimed for w in re.findall(r"\w+", d.text)}
+        documents = _document_texts(docs)
+        compared = [
+            compare(statement, s.clean, _context(s), documents.get(str(s.chunk.metadata.get("doc_id")), ""))
+            for s in ranked
+        ]
 
         def cost(i: int) -> tuple[int, int, int, float]:
-            s = ranked[i]
-            unstated = compare(statement, s.clean, _context(s), _document_text(s, docs)).unstated
-            found = details(s.clean)
+            found = details(ranked[i].clean)
             comparable = sum(1 for d in claimed if any(e.kind in _COMPARABLE[d.kind] for e in found))
             exact = sum(1 for d in claimed if any(same_detail(d, e) for e in found))
-            words = sum(1 for w in unstated if fold(w) not in slot_words)
-            return words, -comparable, -exact, -similarity.get(i, s.score)
+            words = sum(1 for w in compared[i].unstated if fold(w) not in slot_words)
+            return words, -comparable, -exact, -similarity.get(i, ranked[i].score)
 
-        return ranked[min(range(len(ranked)), key=cost)]
+        best = min(range(len(ranked)), key=cost)
+        return ranked[best], compared[best]
 
     def _rank(self, statement: str, docs: list[Document], claimed: list[Detail]) -> list[Sentence]:
         sentences = self._scorer.score_sentences(statement, docs, [])
@@ -417,10 +408,12 @@ def _context(sentence: Sentence) -> str:
     return " ".join(str(x) for x in (before, meta.get("heading", "")) if x)
 
 
-def _document_text(sentence: Sentence, docs: list[Document]) -> str:
-    """The retrieved text of the evidence's document (its topic nouns count as stated)."""
-    doc_id = sentence.chunk.metadata.get("doc_id")
-    return " ".join(d.page_content for d in docs if d.metadata.get("doc_id") == doc_id)
+def _document_texts(docs: list[Document]) -> dict[str, str]:
+    """The retrieved text of each document, by doc id (its topic nouns count as stated)."""
+    texts: dict[str, list[str]] = {}
+    for d in docs:
+        texts.setdefault(str(d.metadata.get("doc_id")), []).append(d.page_content)
+    return {doc_id: " ".join(parts) for doc_id, parts in texts.items()}
 
 
 def _group_words(quantity: Any) -> str:
@@ -438,6 +431,16 @@ def _citation(sentence: Sentence) -> Citation:
         quote=sentence.clean,
         quote_original=sentence.original,
         date=str(meta.get("date", "")),
+    )
+
+
+def _contradicted(explanation: str, said: str, stated: str, citation: Citation) -> FactCheck:
+    """A verdict decided by one detail: what the statement says and what the cited sentence states."""
+    return FactCheck(
+        verdict="contradicted",
+        explanation=explanation,
+        differences=[Difference(statement=said, source=stated)],
+        citations=[citation],
     )
 
 
