@@ -91,7 +91,7 @@ class Claim:
     comparatives: list[Comparative] = field(default_factory=list)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)
 def analyse(text: str) -> Claim:
     words = _TOKEN.findall(text)
     tagged = _tagger().tag_sent(words, taglevel=1) if words else []
@@ -211,10 +211,18 @@ def _overlap(a: set[str], b: set[str]) -> bool:
     return any(x == y or terms_match(_stem(x), _stem(y)) for x in a for y in b)
 
 
-def compare(statement: str, evidence: str, context: str = "", document: str = "") -> Comparison:
+@lru_cache(maxsize=8192)
+def _words_and_lemmas(text: str) -> frozenset[str]:
+    """The folded words of a text and the lemmas of its content words (cached per chunk: the same chunks
+    come back for many statements)."""
+    return frozenset(re.findall(r"\w+", fold(text))) | {lemma for lemma, _ in analyse(text).content}
+
+
+def compare(statement: str, evidence: str, context: str = "", document: tuple[str, ...] = ()) -> Comparison:
     """What keeps ``evidence`` (one sentence; ``context``: its heading, the sentence before) from
-    supporting ``statement``. Common nouns may also stand anywhere in ``document`` (what the document is
-    about: „Veranstaltung" in an invitation); names, numbers, adjectives and verbs must be in the context."""
+    supporting ``statement``. Common nouns may also stand anywhere in ``document`` (the texts of the
+    document's retrieved chunks: what the document is about, „Veranstaltung" in an invitation); names,
+    numbers, adjectives and verbs must be in the context."""
     s, e = analyse(statement), analyse(evidence)
     around = analyse(context) if context else Claim()
     stated = e.content + around.content
@@ -225,8 +233,7 @@ def compare(statement: str, evidence: str, context: str = "", document: str = ""
     if unstated and document:
         # Only the very word (or its lemma) counts as stated elsewhere in the document — not a part of a
         # compound: „Sitzung" somewhere does not state „Abschlusssitzung".
-        document_words = set(re.findall(r"\w+", fold(document)))
-        document_words |= {lemma for lemma, _ in analyse(document).content}
+        document_words = frozenset().union(*(_words_and_lemmas(part) for part in document))
         unstated = [w for w in unstated if not (fold_lemma(w, s) in s.nouns and fold_lemma(w, s) in document_words)]
 
     wrong_group = []

@@ -366,7 +366,7 @@ class FactChecker:
         slot_words = {fold(w) for d in claimed for w in re.findall(r"\w+", d.text)}
         documents = _document_texts(docs)
         compared = [
-            compare(statement, s.clean, _context(s), documents.get(str(s.chunk.metadata.get("doc_id")), ""))
+            compare(statement, s.clean, _context(s), documents.get(str(s.chunk.metadata.get("doc_id")), ()))
             for s in ranked
         ]
 
@@ -408,12 +408,13 @@ def _context(sentence: Sentence) -> str:
     return " ".join(str(x) for x in (before, meta.get("heading", "")) if x)
 
 
-def _document_texts(docs: list[Document]) -> dict[str, str]:
-    """The retrieved text of each document, by doc id (its topic nouns count as stated)."""
+def _document_texts(docs: list[Document]) -> dict[str, tuple[str, ...]]:
+    """The retrieved chunk texts of each document, by doc id (its topic nouns count as stated); kept
+    per chunk so that each chunk is analysed once, however the retrieved set combines them."""
     texts: dict[str, list[str]] = {}
     for d in docs:
         texts.setdefault(str(d.metadata.get("doc_id")), []).append(d.page_content)
-    return {doc_id: " ".join(parts) for doc_id, parts in texts.items()}
+    return {doc_id: tuple(parts) for doc_id, parts in texts.items()}
 
 
 def _group_words(quantity: Any) -> str:
