@@ -26,9 +26,15 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-# Browser tests use Debian's chromium (Playwright's own browser download does not work offline).
-browser-deps:
+# Browser tests use Debian's chromium (Playwright's own browser download does not work offline);
+# the accessibility audit uses axe-core from the npm registry, pinned by tests/ui/package-lock.json.
+browser-deps: tests/ui/node_modules/axe-core/axe.min.js
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+tests/ui/node_modules/axe-core/axe.min.js: tests/ui/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; }
+	cd tests/ui && npm ci --no-audit --no-fund --silent
+	touch $@
 
 ingest: install
 	$(BIN)/python -m ingest

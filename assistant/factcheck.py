@@ -432,6 +432,7 @@ def _citation(sentence: Sentence) -> Citation:
         quote=sentence.clean,
         quote_original=sentence.original,
         date=str(meta.get("date", "")),
+        publisher=str(meta.get("publisher", "")),
     )
 
 

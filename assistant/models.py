@@ -22,6 +22,7 @@ class Citation(BaseModel):
         default="", description="The same sentence(s) exactly as in the source file (OCR errors included), for tracing."
     )
     date: str = ""
+    publisher: str = Field(default="", description="Who published the document (its metadata); empty when unknown.")
 
 
 class Answer(BaseModel):

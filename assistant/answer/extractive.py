@@ -422,6 +422,7 @@ class ExtractiveAnswerer:
                     quote=" ".join(s.clean for s in group),
                     quote_original=" ".join(s.original for s in group),
                     date=str(meta.get("date", "")),
+                    publisher=str(meta.get("publisher", "")),
                 )
             )
             parts.append(" ".join(s.clean for s in group) + f" [{n}]")

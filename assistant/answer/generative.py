@@ -198,6 +198,7 @@ class GenerativeAnswerer:
                     source=str(meta.get("source", "")),
                     quote=quote,
                     date=str(meta.get("date", "")),
+                    publisher=str(meta.get("publisher", "")),
                 )
             )
         return Answer(answer=body, answered=True, citations=citations)

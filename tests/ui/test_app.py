@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,8 @@ def test_chat_page_answers_with_a_citation(seeded_store_dir: Path, monkeypatch: 
     app.chat_input[0].set_value("Wann wurde das Neue Bündnis Fachkräftesicherung gegründet?").run()
     assert not app.exception
     text = " ".join(m.value for m in app.markdown).replace("\\", "")  # Markdown escapes
-    assert "22. September 2020" in text and "[1]" in text
+    assert "22. September 2020" in text
+    assert "[[1]](#quelle-1-1)" in text  # „[1]" links to its source (ui/static/a11y.js opens and focuses it)
     assert app.expander and app.expander[0].label.startswith("[1]")
 
 
@@ -44,13 +46,61 @@ def test_factcheck_mode_shows_the_verdict_and_the_differences(
     monkeypatch.setenv("ASSISTANT_STORE_DIR", str(seeded_store_dir))
     app = AppTest.from_file(str(PROJECT_ROOT / "ui" / "app.py"), default_timeout=120)
     app.run()
-    app.sidebar.radio[0].set_value("Faktencheck").run()
+    app.button_group[0].set_value("Faktencheck").run()  # the mode switch is on the page (phones too)
     app.text_area[0].set_value("Bis 2028 fehlen in Hessen rund 300.000 Fachkräfte.")
     next(b for b in app.button if b.label == "Prüfen").click().run()
     assert not app.exception
     assert app.error and "Widersprochen" in app.error[0].value
     table = app.table[0].value
     assert list(table.iloc[0]) == ["300.000", "200.000"]
+
+
+def test_factcheck_example_is_checked_and_the_statement_survives_switching_modes(
+    seeded_store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ASSISTANT_STORE_DIR", str(seeded_store_dir))
+    app = AppTest.from_file(str(PROJECT_ROOT / "ui" / "app.py"), default_timeout=120)
+    app.run()
+    app.button_group[0].set_value("Faktencheck").run()
+    example = next(b for b in app.button if b.key == "statement-example-0")
+    example.click().run()
+    assert not app.exception
+    assert app.text_area[0].value == example.label
+    assert app.success or app.error or app.warning  # the example was checked at once
+    app.text_area[0].set_value("Meine eigene Aussage zum Bündnis.").run()
+    app.button_group[0].set_value("Fragen").run()
+    assert not app.text_area  # chat mode
+    app.button_group[0].set_value("Faktencheck").run()
+    assert app.text_area[0].value == "Meine eigene Aussage zum Bündnis."
+
+
+def test_start_screen_offers_examples_and_an_example_is_answered(
+    seeded_store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ASSISTANT_STORE_DIR", str(seeded_store_dir))
+    app = AppTest.from_file(str(PROJECT_ROOT / "ui" / "app.py"), default_timeout=120)
+    app.run()
+    examples = [b for b in app.button if str(b.key).startswith("example-")]
+    assert len(examples) == 3
+    for example in examples:  # every example the page offers is answered, with a source
+        app = AppTest.from_file(str(PROJECT_ROOT / "ui" / "app.py"), default_timeout=120)
+        app.run()
+        next(b for b in app.button if b.key == example.key).click().run()
+        assert not app.exception
+        assert app.expander and not app.info, example.label
+
+
+def test_announcement_cannot_break_out_of_its_script() -> None:
+    from ui.a11y import announce_script
+
+    script = announce_script('Antwort </script><img src=x onerror="alert(1)"> & mehr')
+    literal = script[script.index("__fkaAnnounce(") + len("__fkaAnnounce(") : script.rindex(");</script>")]
+    assert script.count("</script>") == 1 and not set("<>&") & set(literal)
+    assert json.loads(literal) == 'Antwort </script><img src=x onerror="alert(1)"> & mehr'  # read back intact
 
 
 def test_feedback_is_stored_durably(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from assistant.settings import PROJECT_ROOT, Settings
 from assistant.store import Store
 from ingest.pipeline import ingest_corpus
 from tests.servers import api_server, free_port, running, static_site
+from tests.ui.host_page import write_host_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -58,18 +59,7 @@ def browser() -> Iterator[object]:
 
 
 def _host_page(root: Path, api: str) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "index.html").write_text(
-        f"""<!doctype html><html lang="de"><head><meta charset="utf-8">
-<title>Hessisches Ministerium – Beispielseite</title>
-<style>body{{font-family:Arial,sans-serif;margin:0}}header{{background:#00457d;color:#fff;padding:24px 40px}}
-main{{padding:24px 40px;max-width:760px}}</style></head>
-<body><header><h1>Fachkräftesicherung in Hessen</h1></header>
-<main><p>Beispielseite des Ministeriums. Unten rechts finden Sie den Fachkräfte-Assistenten.</p></main>
-<script src="{api}/widget.js" data-api="{api}" defer></script></body></html>""",
-        encoding="utf-8",
-    )
-    return root
+    return write_host_page(root, api)
 
 
 def test_streamlit_chat_shows_an_answer_with_a_clickable_citation(browser, seeded_store_dir: Path, tmp_path) -> None:
@@ -92,19 +82,19 @@ def test_streamlit_chat_shows_an_answer_with_a_clickable_citation(browser, seede
         page.get_by_text("22. September 2020").first.wait_for(timeout=90_000)
         _record_timing("streamlit_first_answer_s", time.perf_counter() - started)
         # the page re-renders once after an answer (to add the feedback buttons): wait for that first
-        page.get_by_test_id("stFeedback").first.wait_for(timeout=60_000)
-        citation = page.get_by_text("[1] Hessen ist handlungsfähig").first
-        citation.wait_for(timeout=30_000)
-        citation.click()
-        link = page.get_by_role("link", name="Quelle öffnen ↗").first
+        page.get_by_role("button", name="Hilfreich", exact=True).first.wait_for(timeout=60_000)
+        # the first source is open: title, quote, publisher and the link to the published page
+        page.get_by_text("[1] Hessen ist handlungsfähig").first.wait_for(timeout=30_000)
+        link = page.get_by_role("link", name="Quelle öffnen (neues Fenster)").last
         link.wait_for(timeout=30_000)
         assert link.get_attribute("href", timeout=5000).startswith("https://soziales.hessen.de/")
         page.get_by_text("konstituiert.").last.wait_for(state="visible", timeout=10_000)
+        page.get_by_text("Herausgeber: Hessisches Ministerium für Soziales und Integration").last.wait_for()
         page.wait_for_timeout(500)  # let the expander finish its animation before the screenshot
         page.screenshot(path=str(ARTIFACTS / "streamlit-chat.png"), full_page=True)
 
         # thumbs up with a comment is stored durably with question, answer and citations
-        page.get_by_test_id("stFeedback").first.locator("button").first.click()
+        page.get_by_role("button", name="Hilfreich", exact=True).first.click()
         page.get_by_label("Kommentar (optional)").fill("Sehr hilfreich")
         page.get_by_role("button", name="Rückmeldung senden").click()
         page.get_by_text("Danke für Ihre Rückmeldung.").wait_for(timeout=30_000)

@@ -1,0 +1,155 @@
+"""BITV 2.0 / WCAG 2.1 AA in real Chromium: axe-core on every state of the chat page, the Faktencheck
+and the widget (screenshots in test-artifacts/), keyboard-only use of the widget dialog and the chat.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.settings import PROJECT_ROOT
+from tests.servers import api_server, free_port, running, static_site
+from tests.ui.audit import audit_streamlit, audit_widget
+from tests.ui.host_page import write_host_page
+from tests.ui.test_browser import ARTIFACTS, browser  # noqa: F401 - the shared Chromium fixture
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def chat_url(seeded_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "ui" / "app.py"),
+        "--server.port", str(port), "--server.headless", "true",
+    ]  # fmt: skip
+    feedback = tmp_path_factory.mktemp("a11y") / "fb.sqlite"
+    env = {"ASSISTANT_STORE_DIR": str(seeded_store_dir), "ASSISTANT_FEEDBACK_DB": str(feedback)}
+    with running(cmd, f"http://127.0.0.1:{port}/_stcore/health", env):
+        yield f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture(scope="module")
+def widget_host(seeded_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    site = tmp_path_factory.mktemp("a11y-site")
+    with static_site(site) as host, api_server(seeded_store_dir, cors_origins=[host]) as api:
+        write_host_page(site, api)
+        yield host
+
+
+def _problems(found: dict[str, Any], language_required: bool = True) -> dict[str, Any]:
+    problems = {}
+    for state, r in found.items():
+        issues = {}
+        if r["violations"]:
+            issues["axe"] = [(v["id"], v["impact"], v["nodes"]) for v in r["violations"]]
+        if r["overflow"] > 0:
+            issues["horizontal scrolling px"] = r["overflow"]
+        if language_required and r["lang"] != "de":
+            issues["lang"] = r["lang"]
+        if r["english"]:
+            issues["English labels"] = r["english"]
+        if issues:
+            problems[state] = issues
+    return problems
+
+
+def test_chat_and_factcheck_have_no_wcag_violations(browser, chat_url: str) -> None:  # noqa: F811
+    found = audit_streamlit(browser, chat_url, ARTIFACTS)
+    assert set(found) >= {"start-wide", "start-mobile", "start-320", "answer-wide", "refusal-wide", "factcheck-mobile"}
+    assert _problems(found) == {}
+
+
+def test_widget_has_no_wcag_violations(browser, widget_host: str) -> None:  # noqa: F811
+    found = audit_widget(browser, widget_host, ARTIFACTS)
+    assert set(found) >= {"closed-wide", "open-wide", "answer-wide", "answer-mobile", "open-320"}
+    assert _problems(found) == {}
+
+
+def _active(page: Any) -> dict[str, Any]:
+    return page.evaluate(
+        """() => { const a = document.activeElement;
+          return {inside: !!a.closest('#fka-panel'), tag: a.tagName, text: (a.innerText || '').trim(),
+                  label: a.getAttribute('aria-label') || '', href: a.getAttribute('href') || ''}; }"""
+    )
+
+
+def test_widget_dialog_works_with_the_keyboard_alone(browser, widget_host: str) -> None:  # noqa: F811
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    page.goto(f"{widget_host}/index.html", wait_until="networkidle")
+    page.locator(".fka-toggle").wait_for()
+    for _ in range(10):  # Tab through the host page to the widget's button
+        page.keyboard.press("Tab")
+        if _active(page)["text"] == "Fragen zur Fachkräftesicherung?":
+            break
+    else:
+        pytest.fail("the widget button is not reachable with Tab")
+    page.keyboard.press("Enter")
+    assert _active(page)["tag"] == "INPUT" and _active(page)["inside"]
+    # the first screen: greeting and example questions
+    assert page.locator(".fka-example").count() == 3
+    page.keyboard.type("Wie groß ist der Fachkräftemangel in Hessen bis 2028?")
+    page.keyboard.press("Enter")
+    page.locator(".fka-cites").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(300)
+    cite_links = page.locator(".fka-cites a").count()
+    assert cite_links >= 1
+    # Tab twice round the whole dialog: focus never leaves it and reaches every source link and the close button
+    reached = []
+    for _ in range(2 * (page.locator("#fka-panel a, #fka-panel button, #fka-panel input").count() + 2)):
+        page.keyboard.press("Tab")
+        now = _active(page)
+        assert now["inside"], f"focus left the dialog: {now}"
+        reached.append(now)
+    assert {r["href"] for r in reached if r["label"].endswith("(neues Fenster)")} == {
+        page.locator(".fka-cites a").nth(i).get_attribute("href") for i in range(cite_links)
+    }
+    assert any(r["label"] == "Chat schließen" for r in reached)
+    # backwards too
+    for _ in range(5):
+        page.keyboard.press("Shift+Tab")
+        assert _active(page)["inside"]
+    # „[1]" in the answer moves focus to its source
+    page.locator(".fka-ref").first.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id").endswith("-q-1")
+    # Escape from a source link closes the dialog and gives focus back to the button that opened it
+    page.locator(".fka-cites a").first.focus()
+    page.keyboard.press("Escape")
+    assert page.get_by_role("dialog").is_hidden()
+    assert _active(page)["text"] == "Fragen zur Fachkräftesicherung?"
+    page.screenshot(path=str(ARTIFACTS / "widget-keyboard-closed.png"))
+    page.close()
+
+
+def test_chat_works_with_the_keyboard_alone(browser, chat_url: str) -> None:  # noqa: F811
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(chat_url, wait_until="networkidle")
+    page.get_by_test_id("stChatInputTextArea").wait_for(timeout=90_000)
+    page.wait_for_timeout(800)
+    for _ in range(40):  # Tab to the chat input
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('data-testid')") == "stChatInputTextArea":
+            break
+    else:
+        pytest.fail("the chat input is not reachable with Tab")
+    page.keyboard.type("Wann hat sich das Bündnis für Fachkräftesicherung gegründet?")
+    page.keyboard.press("Enter")
+    page.get_by_text("22. September 2020").first.wait_for(timeout=90_000)
+    page.get_by_role("button", name="Hilfreich", exact=True).first.wait_for(timeout=60_000)
+    # the finished answer is announced once through the live region
+    page.wait_for_function("document.getElementById('fka-live').textContent.includes('22. September 2020')")
+    # „[1]" is a link: Enter on it opens its source and puts focus there
+    ref = page.locator("a[href^='#quelle-']").first
+    ref.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(400)
+    focused = page.evaluate(
+        "[document.activeElement.tagName, document.activeElement.innerText, document.activeElement.parentElement.open]"
+    )
+    assert focused[0] == "SUMMARY" and "[1] Hessen ist handlungsfähig" in focused[1] and focused[2] is True
+    page.close()
