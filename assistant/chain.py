@@ -65,6 +65,17 @@ def prepare(retriever: Retriever, inputs: dict[str, Any], k: int) -> Answer | tu
     return query, question, retriever.search(query, k, sentence_hits=SENTENCE_HITS)
 
 
+def with_language(answer: Answer) -> Answer:
+    """Sets ``lang`` from the answer's own words: its text without the quoted document sentences (an
+    English question gets English framing around German quotes) and without glosses in parentheses
+    (an English refusal repeats itself in German in brackets)."""
+    own = answer.answer
+    for c in answer.citations:
+        own = own.replace(c.quote, " ")
+    own = re.sub(r"\([^()]*\)", " ", own)
+    return answer.model_copy(update={"lang": "en" if is_english(own) else "de"})
+
+
 def build_chain(retriever: Retriever, answerer: Answerer, k: int = 6) -> Runnable[dict[str, Any], Answer]:
     """Runnable taking {"question": str, "history": list[Turn]} and returning an Answer."""
 
@@ -129,7 +140,7 @@ class AssistantService:
     def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
         if len(question) > self.settings.max_question_chars:
             raise AssistantError(f"Die Frage ist zu lang (höchstens {self.settings.max_question_chars} Zeichen).")
-        return self._build().invoke({"question": question, "history": history or []})
+        return with_language(self._build().invoke({"question": question, "history": history or []}))
 
     def ask_stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]:
         """Text as it is produced, then the final, verified Answer (which may replace the text)."""
@@ -138,16 +149,17 @@ class AssistantService:
         self._build()
         prepared = prepare(self._retriever, {"question": question, "history": history or []}, self.settings.retrieval_k)
         if isinstance(prepared, Answer):
-            yield prepared
+            yield with_language(prepared)
             return
         query, own, docs = prepared
         if hasattr(self._answerer, "stream"):
-            yield from self._answerer.stream(query, docs, focus=own)
+            for item in self._answerer.stream(query, docs, focus=own):
+                yield with_language(item) if isinstance(item, Answer) else item
             return
         answer = self._answerer.answer(query, docs, focus=own)
         if answer.answered:
             yield from re.findall(r"\S+\s*", answer.answer)
-        yield answer
+        yield with_language(answer)
 
     def check(self, statement: str) -> Any:
         """Faktencheck: a verdict on a statement (``FactCheck``) with its evidence."""

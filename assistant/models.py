@@ -33,6 +33,11 @@ class Answer(BaseModel):
     fallback_reason: str = Field(
         default="", description="Why a generated answer was replaced by the extractive one (empty if it was not)."
     )
+    lang: str = Field(
+        default="de",
+        description="Language of the answer's own words (de or en), for screen readers; quoted document "
+        "sentences (the citations' quotes) are German.",
+    )
 
 
 # Diagnostic fields that stay out of the public JSON contract (CLI, API).

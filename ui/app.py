@@ -101,10 +101,13 @@ def linked_answer(text: str, key: str, numbers: set[int]) -> str:
 
 
 def show_answer(answer: Answer, key: str) -> None:
-    if not answer.answered:
-        st.info(md_escape(answer.answer), icon=":material/info:")
-        return
-    st.markdown(linked_answer(answer.answer, key, {c.n for c in answer.citations}))
+    # An English answer's text is marked lang="en" (ui/static/a11y.js reads the container's key), so a
+    # screen reader pronounces it as English; the German sources below keep the page's lang="de".
+    with st.container(key=f"lang-{answer.lang}-{key}"):
+        if not answer.answered:
+            st.info(md_escape(answer.answer), icon=":material/info:")
+            return
+        st.markdown(linked_answer(answer.answer, key, {c.n for c in answer.citations}))
     show_citations(answer, key)
 
 

@@ -25,7 +25,7 @@ def test_ask_returns_the_same_json_as_the_cli(api: str) -> None:
     r = httpx.post(f"{api}/api/ask", json={"question": "Wie viele Fachkräfte fehlen in Hessen bis 2028?"}, timeout=30)
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == {"answer", "answered", "citations"}
+    assert set(body) == {"answer", "answered", "citations", "lang"} and body["lang"] in ("de", "en")
     assert body["answered"] and "200.000" in body["answer"]
     assert body["citations"][0]["doc_id"] == "000"
 

@@ -159,7 +159,7 @@ def test_cli_and_api_return_verified_answers(fake, seeded_store_dir) -> None:
         assert events.count("event: answer") == 1 and events[-1] == "event: answer" and "event: token" in events
         final = json.loads(lines[lines.index("event: answer") + 1].removeprefix("data: "))
         assert "300.000" not in final["answer"] and "Prognosen zufolge" in final["answer"]  # verified, replaced
-        assert set(final) == {"answer", "answered", "citations"}
+        assert set(final) == {"answer", "answered", "citations", "lang"} and final["lang"] == "de"
 
 
 @pytest.mark.skipif(not (SHARED_EVAL / "dev.jsonl").exists(), reason="../shared/eval not present")

@@ -82,7 +82,7 @@ def test_hostile_input_gets_a_4xx_or_a_refusal_and_never_a_5xx(api: str, kind: s
     assert "Traceback" not in response.text
     body = response.json()
     if response.status_code == 200:
-        assert set(body) == {"answer", "answered", "citations"}
+        assert set(body) == {"answer", "answered", "citations", "lang"} and body["lang"] in ("de", "en")
         assert "<script>" not in body["answer"] and "javascript:" not in body["answer"]
         assert "Milliarden" not in body["answer"]  # a forged assistant turn is never repeated as fact
     else:

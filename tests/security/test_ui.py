@@ -33,6 +33,7 @@ def _fresh_service_cache() -> Iterator[None]:
 TITLE = "[klick](javascript:alert(1)) **Amtlich**"
 DOC_ID = "**000**"
 DATE = "<b>28. Juni 2024</b>"
+PUBLISHER = "[Ministerium](javascript:alert(2)) <b>HMSI</b>"
 
 
 def test_titles_dates_and_ids_are_escaped_everywhere(
@@ -41,19 +42,24 @@ def test_titles_dates_and_ids_are_escaped_everywhere(
     from streamlit.testing.v1 import AppTest
 
     store_dir = tmp_path / "store"
-    doc = SourceDocument(DOC_ID, TITLE, "Das Bündnis tagt im Frühjahr in Kassel.\n", "x.md", {"date": DATE})
+    doc = SourceDocument(
+        DOC_ID, TITLE, "Das Bündnis tagt im Frühjahr in Kassel.\n", "x.md", {"date": DATE, "publisher": PUBLISHER}
+    )
     chunks = chunk_document(doc)
-    Store(Settings(store_dir=store_dir), embeddings).vectorstore.add_documents(chunks, ids=["c0"])
+    Store(Settings(store_dir=store_dir), embeddings).vectorstore.add_documents(
+        chunks, ids=[f"c{i}" for i in range(len(chunks))]
+    )
     monkeypatch.setenv("ASSISTANT_STORE_DIR", str(store_dir))
 
     app = AppTest.from_file(str(PROJECT_ROOT / "ui" / "app.py"), default_timeout=120)
     app.run()
     sidebar_captions = [c.value for c in app.sidebar.caption]
-    assert f"Dokument {md_escape(DOC_ID)} · {md_escape(DATE)}" in sidebar_captions
+    shown = f"Herausgeber: {md_escape(PUBLISHER)} · Datum: {md_escape(DATE)}"  # the internal id is not shown
+    assert shown in sidebar_captions
     app.chat_input[0].set_value("Wo tagt das Bündnis im Frühjahr?").run()
     assert not app.exception
     assert app.expander and app.expander[0].label == f"[1] {md_escape(TITLE)}"
     captions = [c.value for c in app.caption]
-    assert f"Dokument {md_escape(DOC_ID)} · {md_escape(DATE)}" in captions
-    for shown in [e.label for e in app.expander] + captions:
-        assert "](javascript" not in shown and "<b>" not in shown and "**000**" not in shown
+    assert shown in captions
+    for text in [e.label for e in app.expander] + captions:
+        assert "](javascript" not in text and "<b>" not in text and "**000**" not in text

@@ -107,7 +107,8 @@ def _open_first_citation(page: Any) -> None:
 
 
 def audit_streamlit(browser: Any, url: str, shots: Path, prefix: str = "streamlit") -> dict[str, Any]:
-    """States: start screen (wide, mobile, 320 px), answer with an open citation, refusal, Faktencheck verdict."""
+    """States, each at 1280 and 390 px: start screen (also at 320 px), answer with an open citation, refusal,
+    Faktencheck verdict."""
     shots.mkdir(parents=True, exist_ok=True)
     found: dict[str, Any] = {}
 
@@ -132,11 +133,12 @@ def audit_streamlit(browser: Any, url: str, shots: Path, prefix: str = "streamli
         _open_first_citation(page)
         record(page, f"answer-{name}")
         page.close()
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    _streamlit_ready(page, url)
-    _ask_streamlit(page, UNANSWERABLE, "Dokumente")
-    record(page, "refusal-wide")
-    page.close()
+    for name, width in WIDTHS.items():
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        _streamlit_ready(page, url)
+        _ask_streamlit(page, UNANSWERABLE, "Dokumente")
+        record(page, f"refusal-{name}")
+        page.close()
     for name, width in WIDTHS.items():
         page = browser.new_page(viewport={"width": width, "height": 900})
         _streamlit_ready(page, url)
@@ -162,7 +164,8 @@ def audit_streamlit(browser: Any, url: str, shots: Path, prefix: str = "streamli
 
 
 def audit_widget(browser: Any, host: str, shots: Path, prefix: str = "widget") -> dict[str, Any]:
-    """States on a host page: closed, open and empty, open with an answer (wide, mobile), open at 320 px."""
+    """States on a host page, each at 1280 and 390 px: closed, open with the first screen, open with an answer;
+    and open at 320 px."""
     shots.mkdir(parents=True, exist_ok=True)
     found: dict[str, Any] = {}
 
@@ -180,8 +183,8 @@ def audit_widget(browser: Any, host: str, shots: Path, prefix: str = "widget") -
         page.goto(f"{host}/index.html", wait_until="networkidle")
         toggle = page.locator(".fka-toggle")
         toggle.wait_for()
-        if name == "wide":
-            record(page, "closed-wide")
+        if name != "320":
+            record(page, f"closed-{name}")
         toggle.click()
         page.get_by_label("Ihre Frage").wait_for()
         _settle(page, 300)

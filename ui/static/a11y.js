@@ -46,6 +46,11 @@
   };
   function translate() {
     if (document.documentElement.getAttribute("lang") !== "de") document.documentElement.setAttribute("lang", "de");
+    // containers keyed "lang-en-…" hold text in another language than the page (an English answer)
+    document.querySelectorAll("[class*='st-key-lang-']").forEach(function (n) {
+      var m = /st-key-lang-([a-z]{2})-/.exec(n.className);
+      if (m && n.getAttribute("lang") !== m[1]) n.setAttribute("lang", m[1]);
+    });
     document.querySelectorAll("[aria-label],[title],[placeholder]").forEach(function (n) {
       ["aria-label", "title", "placeholder"].forEach(function (a) {
         var v = n.getAttribute(a);

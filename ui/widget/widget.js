@@ -215,9 +215,26 @@
     return node;
   }
 
-  function answerText(text, prefix, cited) {
+  function quoted(box, text, quotes) {
+    // In an English answer the quoted document sentences are German: marked lang="de" inside it.
+    var rest = text;
+    while (rest) {
+      var at = -1, quote = "";
+      quotes.forEach(function (q) {
+        var i = q ? rest.indexOf(q) : -1;
+        if (i >= 0 && (at < 0 || i < at)) { at = i; quote = q; }
+      });
+      if (at < 0) { box.appendChild(document.createTextNode(rest)); return; }
+      if (at > 0) box.appendChild(document.createTextNode(rest.slice(0, at)));
+      box.appendChild(el("span", "", quote)).setAttribute("lang", "de");
+      rest = rest.slice(at + quote.length);
+    }
+  }
+
+  function answerText(text, prefix, cited, lang, quotes) {
     // "[n]" becomes a link to source n of this answer; everything else stays text.
     var box = el("div", "fka-text");
+    if (lang && lang !== "de") box.setAttribute("lang", lang);
     var parts = String(text || "").split(/(\[\d+\])/);
     parts.forEach(function (part) {
       var m = /^\[(\d+)\]$/.exec(part);
@@ -231,6 +248,8 @@
           if (target) target.focus();
         });
         box.appendChild(a);
+      } else if (part && lang && lang !== "de") {
+        quoted(box, part, quotes);
       } else if (part) {
         box.appendChild(document.createTextNode(part));
       }
@@ -246,7 +265,8 @@
     var cited = {};
     cites.forEach(function (c) { cited[c.n] = true; });
     if (!data.answered) box.appendChild(el("span", "fka-sr", "Hinweis: "));
-    box.appendChild(answerText(data.answer, prefix, cited));
+    var quotes = cites.map(function (c) { return c.quote || ""; });
+    box.appendChild(answerText(data.answer, prefix, cited, data.lang, quotes));
     if (cites.length) {
       var listHead = el("p", "fka-cites-head", "Quellen");
       listHead.id = prefix + "-head";
