@@ -184,6 +184,29 @@ def _print_factcheck_eval(report: Any, as_json: bool, out: TextIO) -> int:
     return 0
 
 
+def cmd_admin(args: argparse.Namespace, out: TextIO) -> int:
+    """``admin set-password``: a local admin account for the staff area (asks twice on a terminal, reads
+    one line from stdin otherwise); the password itself is never stored, only its scrypt hash."""
+    from assistant.settings import Settings
+    from assistant.staff.accounts import set_password
+
+    settings = Settings()
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("Neues Passwort: ")
+        if getpass.getpass("Passwort wiederholen: ") != password:
+            raise AssistantError("Die Passwörter stimmen nicht überein.")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    set_password(settings.admin_credentials, args.user, password)
+    from assistant.staff.accounts import audit
+
+    audit(settings.staff_db(), args.user, "password_set", "python -m assistant admin set-password")
+    out.write(f"Passwort für „{args.user}“ gesetzt ({settings.admin_credentials}).\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m assistant", description="Fachkräfte-Assistent Hessen")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -214,6 +237,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--store", type=Path, help="Speicherordner")
     ev.add_argument("--json", action="store_true", help="Ergebnis als JSON")
     ev.set_defaults(func=cmd_eval)
+    adm = sub.add_parser("admin", help="Verwaltung: lokales Konto für den geschützten Bereich")
+    adm.add_argument("action", choices=["set-password"], help="set-password: Passwort setzen oder ändern")
+    adm.add_argument("--user", default="admin", help="Benutzername (Standard admin)")
+    adm.set_defaults(func=cmd_admin)
     srv = sub.add_parser("serve", help="HTTP-API und Website-Widget starten")
     srv.add_argument("--host", default="127.0.0.1", help="Adresse (Standard 127.0.0.1)")
     srv.add_argument("--port", type=int, default=8000, help="Port (Standard 8000)")

@@ -28,6 +28,7 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.admin_api import GermanHTTPError
 from assistant.capacity import ClientBusy, Saturated, WorkGate
 from assistant.chain import AssistantService
 from assistant.errors import AssistantError, ConfigurationError, StoreUnavailable
@@ -134,7 +135,12 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         messages = {404: "Nicht gefunden.", 405: "Methode nicht erlaubt."}
-        return _error(exc.status_code, f"http_{exc.status_code}", messages.get(exc.status_code, "Anfragefehler."))
+        # the staff area's own German messages are shown; Starlette's English defaults are not
+        fallback = messages.get(exc.status_code, "Anfragefehler.")
+        response = _error(exc.status_code, f"http_{exc.status_code}", GermanHTTPError.message(exc, fallback))
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -190,7 +196,7 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
         GermanCORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST"],
-        allow_headers=["Content-Type"],
+        allow_headers=["Content-Type", "X-Assistant-Channel"],
         max_age=600,
     )
 
@@ -220,13 +226,20 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
     def client_of(request: Request) -> str:
         return request.client.host if request.client else "unknown"
 
+    def channel_of(request: Request) -> str:
+        """For the question log: the widget says so in a header; everything else is the API."""
+        return "widget" if request.headers.get("x-assistant-channel") == "widget" else "api"
+
     @app.post("/api/ask", response_model=Answer, response_model_exclude=INTERNAL_FIELDS)
     async def ask(body: AskRequest, request: Request) -> Any:
         """Answer a German (or English) question; the same JSON as `python -m assistant ask --json`."""
         if rejected := too_long(body.question, "Frage"):
             return rejected
         history = body.history[-settings.max_history_turns :] if settings.max_history_turns else []
-        return await gate.run(client_of(request), lambda: guarded(lambda: service.ask(body.question, history)))
+        channel = channel_of(request)
+        return await gate.run(
+            client_of(request), lambda: guarded(lambda: service.ask(body.question, history, channel=channel))
+        )
 
     @app.post("/api/ask/stream")
     async def ask_stream(body: AskRequest, request: Request) -> Any:
@@ -236,12 +249,13 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
         if rejected := too_long(body.question, "Frage"):
             return rejected
         history = body.history[-settings.max_history_turns :] if settings.max_history_turns else []
+        channel = channel_of(request)
 
         def produce() -> list[str]:
             # the whole answer is produced (and verified) inside one bounded worker slot
             out = []
             try:
-                for item in service.ask_stream(body.question, history):
+                for item in service.ask_stream(body.question, history, channel=channel):
                     if isinstance(item, Answer):
                         payload = item.model_dump_json(exclude=INTERNAL_FIELDS)
                         out.append(f"event: answer\ndata: {payload}\n\n")
@@ -294,6 +308,10 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
         if chunks == 0:
             return _error(503, "store_empty", "Der Dokumentenspeicher ist leer (bitte Ingest ausführen).")
         return {"status": "ok", "chunks": chunks}
+
+    from assistant.admin_api import add_admin_routes
+
+    add_admin_routes(app, service, settings)
 
     @app.get("/widget.js", include_in_schema=False)
     def widget() -> FileResponse:

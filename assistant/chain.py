@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from typing import Any, Protocol
@@ -19,6 +20,8 @@ from assistant.answer.refusal import REFUSAL_EMPTY, REFUSAL_INSTRUCTION, is_inst
 from assistant.errors import AssistantError
 from assistant.models import Answer, Turn
 from assistant.text import fold, tokens
+
+_log = logging.getLogger("assistant.chain")
 
 _FOLLOW_UP = re.compile(
     r"^(und|aber|also|dann|sowie|auch|and|what about|how about)\b|\b(davon|dazu|dabei|dort|damit|darin|"
@@ -63,6 +66,12 @@ def prepare(retriever: Retriever, inputs: dict[str, Any], k: int) -> Answer | tu
     if is_english(question):
         query = expand_english(query)
     return query, question, retriever.search(query, k, sentence_hits=SENTENCE_HITS)
+
+
+def _since(days: int | None) -> str:
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds") if days else ""
 
 
 def with_language(answer: Answer) -> Answer:
@@ -137,13 +146,33 @@ class AssistantService:
         self._build()
         return self._retriever.store
 
-    def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
+    def ask(self, question: str, history: list[Turn] | None = None, channel: str | None = None) -> Answer:
+        """The answer; with a ``channel`` (ui, api, widget) the question goes into the question log."""
         if len(question) > self.settings.max_question_chars:
             raise AssistantError(f"Die Frage ist zu lang (höchstens {self.settings.max_question_chars} Zeichen).")
-        return with_language(self._build().invoke({"question": question, "history": history or []}))
+        answer = with_language(self._build().invoke({"question": question, "history": history or []}))
+        if channel:
+            self._log(channel, question, answer)
+        return answer
 
-    def ask_stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]:
+    def _log(self, channel: str, question: str, answer: Answer) -> None:
+        from assistant.staff.questionlog import QuestionLog
+
+        try:
+            QuestionLog(self.settings).record(channel, question, answer)
+        except Exception as exc:  # noqa: BLE001 - a full disk must not cost the visitor the answer
+            _log.warning("question log not written: %s", type(exc).__name__)
+
+    def ask_stream(
+        self, question: str, history: list[Turn] | None = None, channel: str | None = None
+    ) -> Iterator[str | Answer]:
         """Text as it is produced, then the final, verified Answer (which may replace the text)."""
+        for item in self._ask_stream(question, history):
+            if channel and isinstance(item, Answer):
+                self._log(channel, question, item)
+            yield item
+
+    def _ask_stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]:
         if len(question) > self.settings.max_question_chars:
             raise AssistantError(f"Die Frage ist zu lang (höchstens {self.settings.max_question_chars} Zeichen).")
         self._build()
@@ -196,7 +225,62 @@ class AssistantService:
         """Store a thumbs up (1) or down (-1) with the question, answer and citations shown."""
         from assistant.feedback import FeedbackStore
 
-        return FeedbackStore(self.settings.feedback_db).record(question, answer, rating, comment)
+        return FeedbackStore(self.settings.staff_db()).record(question, answer, rating, comment)
+
+    # --- staff area (callers check the login first: assistant.api /api/admin, ui/pages) ---
+
+    def logged_questions(self, days: int | None = None, channel: str | None = None) -> list[dict[str, Any]]:
+        from assistant.staff.questionlog import QuestionLog
+
+        return QuestionLog(self.settings).entries(days, channel)
+
+    def gaps(self, days: int | None = None, channel: str | None = None) -> list[Any]:
+        """Refused and thumbs-down questions grouped by meaning, largest group first."""
+        from assistant.staff.gaps import gaps_report
+        from assistant.staff.review import feedback_entries
+
+        rows = [r for r in self.logged_questions(days, channel) if not r["answered"]]
+        if channel in (None, "ui"):
+            since = _since(days)
+            rows += [
+                {"question": f["question"], "answered": f["answered"], "channel": "ui"}
+                for f in feedback_entries(self.settings.staff_db(), rating=-1)
+                if not since or str(f["created_at"]) >= since
+            ]
+        self._build()
+        return gaps_report(rows, self._retriever.query_vector)
+
+    def feedback_for_review(self, include_reviewed: bool = True) -> list[dict[str, Any]]:
+        from assistant.staff.review import feedback_entries
+
+        return feedback_entries(self.settings.staff_db(), rating=-1, include_reviewed=include_reviewed)
+
+    def mark_reviewed(self, feedback_id: int, actor: str) -> bool:
+        from assistant.staff.review import mark_reviewed
+
+        done = mark_reviewed(self.settings.staff_db(), feedback_id, actor)
+        if done:
+            self.audit(actor, "feedback_reviewed", f"feedback {feedback_id}")
+        return done
+
+    def audit(self, actor: str, action: str, detail: str = "") -> None:
+        from assistant.staff.accounts import audit
+
+        audit(self.settings.staff_db(), actor, action, detail)
+
+    def audit_log(self) -> list[dict[str, object]]:
+        from assistant.staff.accounts import audit_entries
+
+        return audit_entries(self.settings.staff_db())
+
+    def admin_login(self, user: str, password: str) -> bool:
+        """The local admin account's check; failed attempts are audited (without the password)."""
+        from assistant.staff.accounts import verify
+
+        ok = verify(self.settings.admin_credentials, user, password)
+        if not ok:
+            self.audit(user[:100] or "?", "login_failed")
+        return ok
 
 
 class _LiveTermStats:

@@ -120,7 +120,30 @@ class Settings(BaseSettings):
     feedback_db: Path = Field(
         default=PROJECT_ROOT / "data" / "feedback.sqlite", description="SQLite file for thumbs up/down feedback."
     )
+    staff_db_url: str = Field(
+        default="",
+        description="SQLAlchemy URL of the staff database (feedback, question log, reviews, audit log); "
+        "default: SQLite in feedback_db. E.g. postgresql+psycopg://user@host/assistant.",
+    )
+    question_log: bool = Field(
+        default=True,
+        description="Log questions from the chat page, the API and the widget (personal data masked) for the "
+        "gaps report; false: nothing is logged.",
+    )
+    question_log_retention_days: int = Field(
+        default=90, ge=1, description="Logged questions older than this are deleted."
+    )
+    admin_credentials: Path = Field(
+        default=PROJECT_ROOT / "data" / "admin.json",
+        description="Local admin accounts (scrypt hashes), set by `python -m assistant admin set-password`.",
+    )
     widget_dir: Path = Field(default=PROJECT_ROOT / "ui" / "widget", description="Folder served as /widget.js.")
+
+    def staff_db(self) -> str:
+        """The staff database's SQLAlchemy URL."""
+        from assistant.staff.db import url_for
+
+        return self.staff_db_url or url_for(self.feedback_db)
 
     def collection_name(self) -> str:
         """Collection per embedding model, so switching backends never mixes vector spaces."""

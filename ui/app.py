@@ -56,7 +56,7 @@ def stream_answer(service: AssistantService, question: str, history: list[Turn])
     text = ""
     answer: Answer | None = None
     try:
-        for item in service.ask_stream(question, history):
+        for item in service.ask_stream(question, history, channel="ui"):
             if isinstance(item, Answer):
                 answer = item
             else:

@@ -316,7 +316,7 @@
     log.setAttribute("aria-busy", "true");
     fetch(api + "/api/ask", {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", "X-Assistant-Channel": "widget" },
       body: JSON.stringify({ question: question, history: history.slice(-10) })
     })
       .then(function (r) {

@@ -1,0 +1,100 @@
+"""Staff endpoints under /api/admin/: question log, gaps report (JSON or CSV), feedback review,
+documents and the audit log — all behind a login.
+
+Login: HTTP Basic against the local admin accounts (``python -m assistant admin set-password``); with
+no account set up the staff area is closed (503), never open. Failed logins and every admin request
+are written to the audit log (who, what, when); the rate limit of the API applies here too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Depends, FastAPI, Query
+from fastapi.responses import Response
+from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from starlette.exceptions import HTTPException
+
+from assistant.chain import AssistantService
+from assistant.settings import Settings
+from assistant.staff.accounts import configured
+
+_basic = HTTPBasic(auto_error=False, realm="Verwaltung")
+
+
+class GermanHTTPError(HTTPException):
+    """An HTTP error whose detail is a German message for the client (the API shows it as is)."""
+
+    @staticmethod
+    def message(exc: HTTPException, fallback: str) -> str:
+        return str(exc.detail) if isinstance(exc, GermanHTTPError) else fallback
+
+
+def add_admin_routes(app: FastAPI, service: AssistantService, settings: Settings) -> None:
+    def admin(credentials: HTTPBasicCredentials | None = Depends(_basic)) -> str:  # noqa: B008
+        if not configured(settings.admin_credentials):
+            raise GermanHTTPError(
+                503,
+                detail="Kein Verwaltungskonto eingerichtet (python -m assistant admin set-password).",
+            )
+        if credentials is None or not service.admin_login(credentials.username, credentials.password):
+            raise GermanHTTPError(
+                401,
+                detail="Anmeldung erforderlich.",
+                headers={"WWW-Authenticate": 'Basic realm="Verwaltung", charset="UTF-8"'},
+            )
+        return credentials.username
+
+    channel_query = Query(default=None, pattern="^(ui|api|widget)$")
+    days_query = Query(default=None, ge=1, le=3650)
+
+    @app.get("/api/admin/questions")
+    def questions(
+        user: str = Depends(admin), days: int | None = days_query, channel: str | None = channel_query
+    ) -> Any:
+        """The question log (personal data masked), newest first."""
+        service.audit(user, "questions_viewed", f"days={days} channel={channel}")
+        return service.logged_questions(days, channel)
+
+    @app.get("/api/admin/gaps")
+    def gaps(
+        user: str = Depends(admin),
+        days: int | None = days_query,
+        channel: str | None = channel_query,
+        format: str = Query(default="json", pattern="^(json|csv)$"),
+    ) -> Any:
+        """Refused and thumbs-down questions grouped by meaning; ``format=csv`` for a spreadsheet."""
+        from assistant.staff.gaps import gaps_csv
+
+        found = service.gaps(days, channel)
+        service.audit(user, "gaps_exported" if format == "csv" else "gaps_viewed", f"days={days} channel={channel}")
+        if format == "csv":
+            return Response(
+                gaps_csv(found),
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": 'attachment; filename="luecken.csv"'},
+            )
+        return [g.__dict__ for g in found]
+
+    @app.get("/api/admin/feedback")
+    def feedback(user: str = Depends(admin), include_reviewed: bool = True) -> Any:
+        """Thumbs-down answers with question, answer, citations, comment and review state."""
+        service.audit(user, "feedback_viewed")
+        return service.feedback_for_review(include_reviewed)
+
+    @app.post("/api/admin/feedback/{feedback_id}/reviewed")
+    def reviewed(feedback_id: int, user: str = Depends(admin)) -> Any:
+        if not service.mark_reviewed(feedback_id, user):
+            raise GermanHTTPError(404, detail="Rückmeldung nicht gefunden.")
+        return {"feedback_id": feedback_id, "reviewed_by": user}
+
+    @app.get("/api/admin/documents")
+    def documents(user: str = Depends(admin)) -> Any:
+        """The documents in the store."""
+        service.audit(user, "documents_viewed")
+        return service.sources()
+
+    @app.get("/api/admin/audit")
+    def audit_log(user: str = Depends(admin)) -> Any:
+        service.audit(user, "audit_viewed")
+        return service.audit_log()
