@@ -28,6 +28,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if key.startswith("ASSISTANT_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("ASSISTANT_STORE_DIR", str(tmp_path / "store"))
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(tmp_path / "staff.sqlite"))  # feedback and question log
+    monkeypatch.setenv("ASSISTANT_ADMIN_CREDENTIALS", str(tmp_path / "admin.json"))
 
 
 @pytest.fixture(scope="session")

@@ -21,9 +21,9 @@ import streamlit as st
 from assistant.chain import AssistantService
 from assistant.errors import AssistantError
 from assistant.models import Answer, Turn
-from assistant.settings import Settings
 from ui.a11y import SHIM, announce_script
 from ui.render import md_escape, safe_link
+from ui.service import get_service
 
 EXAMPLES = [
     "Wie viele Fachkräfte fehlen in Hessen bis 2028?",
@@ -41,13 +41,6 @@ ABILITIES = (
     "Steht etwas nicht in den Dokumenten – etwa Förderbeträge oder Telefonnummern –, sage ich das offen."
 )
 MODES = ["Fragen", "Faktencheck"]
-
-
-@st.cache_resource(show_spinner="Modell und Dokumente werden geladen …")
-def get_service() -> AssistantService:
-    service = AssistantService(Settings())
-    service.warm_up()
-    return service
 
 
 def stream_answer(service: AssistantService, question: str, history: list[Turn]) -> Answer:
@@ -209,6 +202,8 @@ def start_screen() -> str | None:
 
 
 def main() -> None:
+    """The public chat and Faktencheck; the staff pages (ui/staff.py) have their own addresses
+    (/verwaltung, /luecken) and a login, and are linked from the sidebar."""
     embed = bool(st.context.is_embedded)  # ?embed=true: Streamlit hides its own chrome, we drop the title
     st.set_page_config(
         page_title="Fachkräfte-Assistent Hessen",
@@ -217,6 +212,19 @@ def main() -> None:
         menu_items={},
     )
     st.html(SHIM, unsafe_allow_javascript=True)
+    from ui import staff
+
+    pages = [
+        st.Page(chat_page, title="Fachkräfte-Assistent Hessen", icon=":material/chat:", default=True),
+        st.Page(staff.gaps_page, title="Lücken", icon=":material/help:", url_path="luecken"),
+        st.Page(staff.admin_page, title="Verwaltung", icon=":material/settings:", url_path="verwaltung"),
+    ]
+    staff.PAGES.update(chat=pages[0], gaps=pages[1], admin=pages[2])  # for the staff pages' links
+    st.navigation(pages, position="hidden").run()
+
+
+def chat_page() -> None:
+    embed = bool(st.context.is_embedded)
     if not embed:
         st.title("Fachkräfte-Assistent Hessen", anchor=False)
         st.markdown("Antworten ausschließlich aus offiziellen Dokumenten – jede Aussage mit Quelle.")

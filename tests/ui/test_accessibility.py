@@ -185,3 +185,77 @@ def test_english_answers_are_marked_english_and_their_german_quotes_german(
     assert page.locator("[lang='en']").first.inner_text().startswith("According to the official documents")
     assert page.evaluate("document.documentElement.lang") == "de"
     page.close()
+
+
+def test_staff_pages_need_a_login_and_show_gaps_and_feedback(
+    browser,  # noqa: F811
+    seeded_store_dir: Path,
+    tmp_path: Path,
+) -> None:
+    """The staff pages in real Chromium: closed without login, a wrong password is refused, after login
+    the gaps of the question log appear grouped and a thumbs-down can be marked reviewed; no WCAG
+    violations on the login, gaps and admin pages."""
+    import os
+    import subprocess
+
+    from assistant.feedback import FeedbackStore
+    from assistant.models import Answer
+    from tests.ui.audit import axe_violations, english_labels
+
+    env = {
+        "ASSISTANT_STORE_DIR": str(seeded_store_dir),
+        "ASSISTANT_FEEDBACK_DB": str(tmp_path / "staff.sqlite"),
+        "ASSISTANT_ADMIN_CREDENTIALS": str(tmp_path / "admin.json"),
+    }
+    password = "lange-geheime-Passphrase-2026"
+    subprocess.run(
+        [sys.executable, "-m", "assistant", "admin", "set-password", "--user", "redaktion"],
+        input=password + "\n", text=True, check=True, cwd=PROJECT_ROOT, env={**os.environ, **env},
+    )  # fmt: skip
+    FeedbackStore(tmp_path / "staff.sqlite").record(
+        "Gibt es Zuschüsse für Sprachkurse?", Answer(answer="Nein.", answered=True), -1, "hilft nicht"
+    )
+    port = free_port()
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "ui" / "app.py"),
+        "--server.port", str(port), "--server.headless", "true",
+    ]  # fmt: skip
+    with running(cmd, f"http://127.0.0.1:{port}/_stcore/health", env):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        # two refused questions in other words, asked on the chat page
+        page.goto(f"http://127.0.0.1:{port}/", wait_until="networkidle")
+        for question in ("Wie hoch ist der Zuschuss für Arbeitgeber, die Geflüchtete einstellen?",
+                         "Welche Fördersumme bekommt ein Betrieb, der einen Geflüchteten einstellt?"):  # fmt: skip
+            box = page.get_by_test_id("stChatInputTextArea")
+            box.wait_for(timeout=90_000)
+            box.fill(question)
+            box.press("Enter")
+            page.wait_for_timeout(300)
+            page.get_by_test_id("stChatInputTextArea").wait_for(timeout=60_000)
+            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(1500)
+        page.goto(f"http://127.0.0.1:{port}/luecken", wait_until="networkidle")
+        page.get_by_label("Benutzername").wait_for(timeout=60_000)
+        assert page.get_by_text("Zuschuss").count() == 0  # nothing before the login
+        assert axe_violations(page) == [] and page.evaluate("document.documentElement.lang") == "de"
+        page.get_by_label("Benutzername").fill("redaktion")
+        page.get_by_label("Passwort").fill("falsch-falsch-falsch")
+        page.get_by_role("button", name="Anmelden").click()
+        page.get_by_text("Benutzername oder Passwort ist falsch.").wait_for(timeout=30_000)
+        page.get_by_label("Passwort").fill(password)
+        page.get_by_role("button", name="Anmelden").click()
+        group = page.get_by_text("2 Fragen wie")
+        group.wait_for(timeout=60_000)
+        assert "keine beantwortet" in group.inner_text()
+        page.get_by_text("Sprachkurse").first.wait_for(timeout=10_000)  # the thumbs-down is a gap too
+        page.wait_for_timeout(500)
+        assert axe_violations(page) == [] and english_labels(page) == []
+        page.screenshot(path=str(ARTIFACTS / "staff-gaps.png"), full_page=True)
+        page.get_by_test_id("stSidebar").get_by_role("link", name="Verwaltung").click()
+        page.get_by_text("hilft nicht").wait_for(timeout=60_000)  # the session keeps the login
+        page.get_by_role("button", name="Als geprüft markieren").click()
+        page.get_by_text("Keine Rückmeldungen").wait_for(timeout=30_000)
+        page.wait_for_timeout(500)
+        assert axe_violations(page) == []
+        page.screenshot(path=str(ARTIFACTS / "staff-admin.png"), full_page=True)
+        page.close()
