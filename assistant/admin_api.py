@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import Depends, FastAPI, Query
 from fastapi.responses import Response
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from assistant.chain import AssistantService
@@ -20,6 +21,17 @@ from assistant.settings import Settings
 from assistant.staff.accounts import configured
 
 _basic = HTTPBasic(auto_error=False, realm="Verwaltung")
+
+
+class DocumentUpload(BaseModel):
+    filename: str = Field(min_length=1, max_length=200)
+    content_base64: str = Field(min_length=1)
+    doc_id: str = Field(min_length=1, max_length=64)
+    title: str = Field(default="", max_length=300)
+    publisher: str = Field(default="", max_length=300)
+    date: str = Field(default="", max_length=100)
+    source: list[str] = Field(default_factory=list, max_length=20)
+    replace: bool = False
 
 
 class GermanHTTPError(HTTPException):
@@ -93,6 +105,37 @@ def add_admin_routes(app: FastAPI, service: AssistantService, settings: Settings
         """The documents in the store."""
         service.audit(user, "documents_viewed")
         return service.sources()
+
+    @app.post("/api/admin/documents")
+    def upload(body: DocumentUpload, user: str = Depends(admin)) -> Any:
+        """Add (or with ``replace`` replace) a document: checked, then ingested incrementally; visible to
+        every worker without a restart. A refused upload leaves the store unchanged (400, German reason)."""
+        import base64
+        import binascii
+
+        from ingest.upload import UploadError
+
+        try:
+            data = base64.b64decode(body.content_base64, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise GermanHTTPError(400, detail="Der Dateiinhalt ist kein gültiges Base64.") from exc
+        meta = body.model_dump(include={"doc_id", "title", "publisher", "date", "source"})
+        try:
+            result = service.add_document(body.filename, data, meta, user, replace=body.replace)
+        except UploadError as exc:
+            service.audit(user, "document_refused", f"{body.doc_id}: {exc}")
+            raise GermanHTTPError(400, detail=str(exc)) from exc
+        return {"doc_id": result.doc_id, "title": result.title, "file": result.file, "chunks": result.report.chunks}
+
+    @app.delete("/api/admin/documents/{doc_id}")
+    def delete(doc_id: str, user: str = Depends(admin)) -> Any:
+        from ingest.upload import UploadError
+
+        try:
+            service.delete_document(doc_id, user)
+        except UploadError as exc:
+            raise GermanHTTPError(404, detail=str(exc)) from exc
+        return {"doc_id": doc_id, "deleted": True}
 
     @app.get("/api/admin/audit")
     def audit_log(user: str = Depends(admin)) -> Any:

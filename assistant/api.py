@@ -111,6 +111,9 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if request.url.path.startswith("/api/admin/"):
+            fields = ", ".join(str(e["loc"][-1]) for e in exc.errors()[:5])
+            return _error(422, "invalid_request", f"Die Anfrage ist ungültig (Felder: {fields}).")
         expected = "statement" if request.url.path == "/api/check" else "question"
         return _error(422, "invalid_request", f'Die Anfrage ist ungültig: erwartet wird {{"{expected}": "…"}}.')
 
@@ -160,7 +163,9 @@ def create_app(settings: Settings | None = None, service: AssistantService | Non
             length = request.headers.get("content-length")
             if length is None:
                 return _error(411, "length_required", "Die Anfrage muss eine Längenangabe haben.")
-            if not length.isdigit() or int(length) > settings.max_body_bytes:
+            # a document upload (staff, after login) may be larger than a question
+            limit = settings.max_upload_bytes if request.url.path == "/api/admin/documents" else settings.max_body_bytes
+            if not length.isdigit() or int(length) > limit:
                 return _error(413, "body_too_large", "Die Anfrage ist zu groß.")
             content_type = request.headers.get("content-type", "")
             if not content_type.startswith("application/json"):

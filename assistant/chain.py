@@ -273,6 +273,29 @@ class AssistantService:
 
         return audit_entries(self.settings.staff_db())
 
+    def add_document(self, filename: str, data: bytes, meta: dict[str, Any], actor: str, replace: bool = False) -> Any:
+        """Upload (or replace) one document through the incremental ingest of the corpus folder; the
+        store is unchanged when the upload is refused (``UploadError`` with a German reason)."""
+        from ingest.upload import add_document
+
+        self._build()
+        result = add_document(
+            self.store, self.settings.corpus_dir, filename, data, meta,
+            replace=replace, chunk_max_chars=self.settings.chunk_max_chars,
+        )  # fmt: skip
+        self.audit(actor, "document_replaced" if replace else "document_added", f"{result.doc_id} {result.file}")
+        return result
+
+    def delete_document(self, doc_id: str, actor: str) -> Any:
+        from ingest.upload import delete_document
+
+        self._build()
+        report = delete_document(
+            self.store, self.settings.corpus_dir, doc_id, chunk_max_chars=self.settings.chunk_max_chars
+        )
+        self.audit(actor, "document_deleted", doc_id)
+        return report
+
     def admin_login(self, user: str, password: str) -> bool:
         """The local admin account's check; failed attempts are audited (without the password)."""
         from assistant.staff.accounts import verify

@@ -87,6 +87,9 @@ class Settings(BaseSettings):
         description='Web pages allowed to call the API (JSON list, e.g. ["https://soziales.hessen.de"]).',
     )
     max_body_bytes: int = Field(default=32_768, ge=1024, description="Larger request bodies get 413.")
+    max_upload_bytes: int = Field(
+        default=28_000_000, ge=1024, description="Largest body of a document upload (base64 of a 20 MB file)."
+    )
     rate_limit: str = Field(
         default="30/minute", description="Requests per client address (limits syntax, e.g. 30/minute)."
     )

@@ -213,8 +213,29 @@ def _document(doc_id: object, title: object, text: str, key: str, meta: dict[str
     return SourceDocument(clean_id, clean_title, text, key, _clean_metadata(meta))
 
 
+SIDECAR_SUFFIX = ".meta.yaml"
+
+
+def sidecar_path(path: Path) -> Path:
+    """``bericht.pdf`` → ``bericht.pdf.meta.yaml``: metadata for files that cannot carry front matter."""
+    return path.with_name(path.name + SIDECAR_SUFFIX)
+
+
+def _sidecar(path: Path) -> dict[str, Any]:
+    """The metadata file beside a document (doc_id, title, publisher, date, source), read with the same
+    rules as front matter; it must lie in the same folder as a regular file (no symlink out)."""
+    side = sidecar_path(path)
+    if not side.exists():
+        return {}
+    if side.is_symlink() or not _inside(side, path.parent.resolve()):
+        raise LoadError(f"Metadatendatei {side.name} ist ein Verweis: nicht erlaubt", keep_previous=False)
+    meta, _ = parse_front_matter("---\n" + _read_text(side, "Metadatendatei") + "\n---\n")
+    return meta
+
+
 def _load_text(path: Path, key: str) -> list[SourceDocument]:
     meta, body = parse_front_matter(_read_text(path))
+    meta = {**meta, **_sidecar(path)}
     if path.suffix.lower() == ".md":
         body = markdown_visible_text(body)
     doc_id = meta.pop("doc_id", "") or _default_doc_id(path)
@@ -238,7 +259,10 @@ def _load_html(path: Path, key: str) -> list[SourceDocument]:
         raise LoadError(f"HTML nicht lesbar ({type(exc).__name__})") from exc
     if not text.strip():
         raise LoadError("enthält keinen sichtbaren Text")
-    return [_document(_default_doc_id(path), title or _first_line_title(text, path.stem), text, key, {}, path)]
+    meta = _sidecar(path)
+    doc_id = meta.pop("doc_id", "") or _default_doc_id(path)
+    title = meta.pop("title", "") or title or _first_line_title(text, path.stem)
+    return [_document(doc_id, title, text, key, meta, path)]
 
 
 def _load_with_langchain(path: Path, key: str) -> list[SourceDocument]:
@@ -263,9 +287,12 @@ def _load_with_langchain(path: Path, key: str) -> list[SourceDocument]:
         raise LoadError(f"Datei beschädigt oder nicht lesbar ({type(exc).__name__}: {safe_name(str(exc))})") from exc
     text = strip_invisible("\n\n".join(p.page_content for p in pages))
     if not text.strip():
-        raise LoadError("enthält keinen lesbaren Text (leer oder nur Bilder)")
+        raise LoadError("enthält keinen lesbaren Text (leer oder nur Bilder – braucht Texterkennung/OCR)")
+    meta = _sidecar(path)
+    doc_id = meta.pop("doc_id", "") or _default_doc_id(path)
     meta_title = str(pages[0].metadata.get("title") or "") if pages else ""
-    return [_document(_default_doc_id(path), meta_title or _first_line_title(text, path.stem), text, key, {}, path)]
+    title = meta.pop("title", "") or meta_title or _first_line_title(text, path.stem)
+    return [_document(doc_id, title, text, key, meta, path)]
 
 
 def _load_jsonl(path: Path, key: str) -> list[SourceDocument]:

@@ -128,6 +128,7 @@ def admin_page() -> None:
         table.columns = ["Zeit (UTC)", "Kanal", "Frage", "Beantwortet", "Grund", "Zitierte Dokumente"]
         st.dataframe(table, hide_index=True)
     with documents:
+        _upload_form(service, user)
         docs = service.sources()
         st.dataframe(
             pd.DataFrame(docs).rename(
@@ -136,6 +137,53 @@ def admin_page() -> None:
             ),
             hide_index=True,
         )  # fmt: skip
-        st.caption("Dokumente hinzufügen oder ersetzen: Datei in corpus/ legen und `python -m ingest` ausführen.")
+        if docs:
+            with st.form("delete"):
+                doomed = st.selectbox("Dokument löschen", [d["doc_id"] for d in docs])
+                sure = st.checkbox("Ja, dieses Dokument aus dem Assistenten entfernen")
+                if st.form_submit_button("Löschen") and sure:
+                    service.delete_document(str(doomed), user)
+                    st.success(f"Dokument {doomed} gelöscht.", icon=":material/check_circle:")
     with audit:
         st.dataframe(pd.DataFrame(service.audit_log()), hide_index=True)
+
+
+def _upload_form(service: Any, user: str) -> None:
+    """Upload or replace one document with its metadata; the ingest runs at once, a refusal says why."""
+    from ingest.upload import UploadError
+
+    with st.form("upload", clear_on_submit=True):
+        st.subheader("Dokument hinzufügen oder ersetzen", anchor=False)
+        file = st.file_uploader("Datei (PDF, DOCX, HTML, MD, TXT; höchstens 20 MB)", type=["pdf", "docx", "html",
+                                "htm", "md", "txt"])  # fmt: skip
+        left, right = st.columns(2)
+        doc_id = left.text_input("Dokumentnummer", max_chars=64, placeholder="z. B. 010 (zum Ersetzen: die bisherige)")
+        title = right.text_input("Titel", max_chars=300)
+        publisher = left.text_input("Herausgeber", max_chars=300)
+        date = right.text_input("Datum", max_chars=100, placeholder="z. B. 3. März 2025")
+        source = st.text_input("Quelle (Adresse der veröffentlichten Fassung)", max_chars=500)
+        replace = st.checkbox("Vorhandenes Dokument mit dieser Nummer ersetzen")
+        submitted = st.form_submit_button("Hochladen und einlesen", type="primary")
+    if not submitted:
+        return
+    if file is None:
+        st.error("Bitte eine Datei auswählen.", icon=":material/error:")
+        return
+    meta = {
+        "doc_id": doc_id,
+        "title": title,
+        "publisher": publisher,
+        "date": date,
+        "source": [source] if source else [],
+    }
+    try:
+        with st.spinner("Dokument wird geprüft und eingelesen …"):
+            result = service.add_document(file.name, file.getvalue(), meta, user, replace=replace)
+    except UploadError as exc:
+        service.audit(user, "document_refused", f"{doc_id}: {exc}")
+        st.error(md_escape(str(exc)), icon=":material/error:")
+        return
+    st.success(
+        f"„{md_escape(result.title)}“ ({md_escape(result.doc_id)}) ist eingelesen und ab sofort im Assistenten.",
+        icon=":material/check_circle:",
+    )

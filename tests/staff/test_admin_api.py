@@ -106,3 +106,41 @@ def test_staff_api_login_log_gaps_review_and_audit(seeded_store_dir: Path, tmp_p
         ]:
             assert expected in actions
         assert PASSWORD not in json.dumps(audit) and "falsches-Passwort" not in json.dumps(audit)
+
+
+def test_document_upload_and_delete_over_http(seeded_store_dir: Path, corpus_copy: Path, tmp_path: Path) -> None:
+    import base64
+    import shutil
+
+    store = tmp_path / "store"
+    shutil.copytree(seeded_store_dir, store)  # the seeded store belongs to the whole session
+    env = {
+        "ASSISTANT_ADMIN_CREDENTIALS": str(tmp_path / "admin.json"),
+        "ASSISTANT_FEEDBACK_DB": str(tmp_path / "s.db"),
+        "ASSISTANT_CORPUS_DIR": str(corpus_copy),
+    }
+    assert _set_password(env, PASSWORD).returncode == 0
+    text = "Das Programm Pflegestart Nordhessen fördert jährlich 40 Ausbildungsplätze in der Altenpflege.\n"
+    body = {
+        "filename": "pflegestart.txt",
+        "content_base64": base64.b64encode(text.encode()).decode(),
+        "doc_id": "010",
+        "title": "Pflegestart Nordhessen",
+        "publisher": "Regierungspräsidium Kassel",
+    }
+    with api_server(store, **env) as api:
+        admin = ("redaktion", PASSWORD)
+        assert httpx.post(f"{api}/api/admin/documents", json=body, timeout=120).status_code == 401
+        added = httpx.post(f"{api}/api/admin/documents", json=body, auth=admin, timeout=120)
+        assert added.status_code == 200, added.text
+        assert "010" in {d["doc_id"] for d in httpx.get(f"{api}/api/sources", timeout=30).json()}
+        asked = httpx.post(f"{api}/api/ask", json={"question": "Wie viele Ausbildungsplätze fördert Pflegestart?"})
+        assert "40 Ausbildungsplätze" in asked.json()["answer"]  # the running worker sees it, no restart
+        fake = {**body, "filename": "bericht.pdf", "doc_id": "011"}
+        refused = httpx.post(f"{api}/api/admin/documents", json=fake, auth=admin, timeout=120)
+        assert refused.status_code == 400 and "passt nicht zur Endung" in refused.json()["error"]["message"]
+        gone = httpx.delete(f"{api}/api/admin/documents/010", auth=admin, timeout=120)
+        assert gone.status_code == 200
+        assert "010" not in {d["doc_id"] for d in httpx.get(f"{api}/api/sources", timeout=30).json()}
+        audit = [a["action"] for a in httpx.get(f"{api}/api/admin/audit", auth=admin, timeout=30).json()]
+        assert {"document_added", "document_refused", "document_deleted"} <= set(audit)

@@ -196,14 +196,19 @@ def test_staff_pages_need_a_login_and_show_gaps_and_feedback(
     the gaps of the question log appear grouped and a thumbs-down can be marked reviewed; no WCAG
     violations on the login, gaps and admin pages."""
     import os
+    import shutil
     import subprocess
 
     from assistant.feedback import FeedbackStore
     from assistant.models import Answer
+    from tests.conftest import CORPUS
     from tests.ui.audit import axe_violations, english_labels
 
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    shutil.copytree(seeded_store_dir, tmp_path / "store")  # an upload changes it
     env = {
-        "ASSISTANT_STORE_DIR": str(seeded_store_dir),
+        "ASSISTANT_STORE_DIR": str(tmp_path / "store"),
+        "ASSISTANT_CORPUS_DIR": str(tmp_path / "corpus"),
         "ASSISTANT_FEEDBACK_DB": str(tmp_path / "staff.sqlite"),
         "ASSISTANT_ADMIN_CREDENTIALS": str(tmp_path / "admin.json"),
     }
@@ -258,4 +263,22 @@ def test_staff_pages_need_a_login_and_show_gaps_and_feedback(
         page.wait_for_timeout(500)
         assert axe_violations(page) == []
         page.screenshot(path=str(ARTIFACTS / "staff-admin.png"), full_page=True)
+        # upload a document with its metadata: checked, ingested, at once in the chat
+        page.get_by_role("tab", name="Dokumente").click()
+        upload = tmp_path / "pflegestart.txt"
+        upload.write_text(
+            "Das Programm Pflegestart Nordhessen fördert jährlich 40 Ausbildungsplätze.\n", encoding="utf-8"
+        )
+        page.locator("input[type='file']").set_input_files(str(upload))
+        page.get_by_label("Dokumentnummer").fill("010")
+        page.get_by_label("Titel").fill("Pflegestart Nordhessen")
+        page.get_by_label("Herausgeber").fill("Regierungspräsidium Kassel")
+        page.get_by_role("button", name="Hochladen und einlesen").click()
+        page.get_by_text("ist eingelesen und ab sofort im Assistenten").wait_for(timeout=120_000)
+        page.wait_for_timeout(500)
+        assert axe_violations(page) == [] and english_labels(page) == []
+        for english in ("Browse files", "Drag and drop", "per file"):
+            assert page.get_by_text(english).count() == 0, english
+        page.screenshot(path=str(ARTIFACTS / "staff-upload.png"), full_page=True)
         page.close()
+    assert (tmp_path / "corpus" / "pflegestart.txt").exists()

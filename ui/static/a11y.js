@@ -30,7 +30,12 @@
     "Connecting": "Verbindung wird hergestellt",
     "Link to heading": "Link zu dieser Überschrift",
     "Chat message from assistant": "Nachricht des Assistenten",
-    "Chat message from user": "Ihre Nachricht"
+    "Chat message from user": "Ihre Nachricht",
+    "Browse files": "Datei auswählen",
+    "Drag and drop file here": "Datei hierher ziehen",
+    "Upload": "Hochladen",
+    "Remove file": "Datei entfernen",
+    "Delete file": "Datei entfernen"
   };
   document.documentElement.setAttribute("lang", "de");
   var live = document.createElement("div");
@@ -62,6 +67,7 @@
     while ((node = walker.nextNode())) {
       var t = node.nodeValue.trim();
       if (t && labels[t]) node.nodeValue = node.nodeValue.replace(t, labels[t]);
+      else if (/\S+ per file/.test(t)) node.nodeValue = t.replace(/(?:Limit )?(\S+) per file/, "höchstens $1 je Datei");
     }
   }
   var queued = false;
