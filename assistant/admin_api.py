@@ -1,16 +1,19 @@
 """Staff endpoints under /api/admin/: question log, gaps report (JSON or CSV), feedback review,
 documents and the audit log — all behind a login.
 
-Login: HTTP Basic against the local admin accounts (``python -m assistant admin set-password``); with
-no account set up the staff area is closed (503), never open. Failed logins and every admin request
-are written to the audit log (who, what, when); the rate limit of the API applies here too.
+Login: in production a bearer token of the ministry's OpenID Connect provider (``ASSISTANT_OIDC_*``,
+checked by ``staff/oidc.py``); on a single machine HTTP Basic against the local admin accounts
+(``python -m assistant admin set-password``). With neither set up the staff area is closed (503).
+Failed logins and every admin request are written to the audit log (who, what, when); the rate limit
+of the API applies here too.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from fastapi import Depends, FastAPI, Query
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import Response
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from pydantic import BaseModel, Field
@@ -21,6 +24,7 @@ from assistant.settings import Settings
 from assistant.staff.accounts import configured
 
 _basic = HTTPBasic(auto_error=False, realm="Verwaltung")
+log = logging.getLogger("assistant.api")
 
 
 class DocumentUpload(BaseModel):
@@ -43,18 +47,41 @@ class GermanHTTPError(HTTPException):
 
 
 def add_admin_routes(app: FastAPI, service: AssistantService, settings: Settings) -> None:
-    def admin(credentials: HTTPBasicCredentials | None = Depends(_basic)) -> str:  # noqa: B008
+    verifier = None
+    if settings.oidc_issuer:
+        from assistant.staff.oidc import OidcVerifier
+
+        verifier = OidcVerifier(
+            settings.oidc_issuer, settings.oidc_audience, settings.oidc_admin_role, settings.oidc_roles_claim
+        )
+    challenge = 'Bearer realm="Verwaltung"' if verifier else 'Basic realm="Verwaltung", charset="UTF-8"'
+
+    def refused() -> GermanHTTPError:
+        return GermanHTTPError(401, detail="Anmeldung erforderlich.", headers={"WWW-Authenticate": challenge})
+
+    def admin(request: Request, credentials: HTTPBasicCredentials | None = Depends(_basic)) -> str:  # noqa: B008
+        """Bearer token of the OpenID Connect provider (production) or a local account (HTTP Basic)."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and token:
+            if verifier is None:
+                raise refused()
+            from assistant.staff.oidc import TokenRejected
+
+            try:
+                return verifier.verify(token.strip())
+            except TokenRejected as exc:
+                log.info("staff token rejected: %s", exc)
+                service.audit("?", "login_failed", "bearer token")
+                raise refused() from exc
         if not configured(settings.admin_credentials):
+            if verifier:
+                raise refused()
             raise GermanHTTPError(
                 503,
                 detail="Kein Verwaltungskonto eingerichtet (python -m assistant admin set-password).",
             )
         if credentials is None or not service.admin_login(credentials.username, credentials.password):
-            raise GermanHTTPError(
-                401,
-                detail="Anmeldung erforderlich.",
-                headers={"WWW-Authenticate": 'Basic realm="Verwaltung", charset="UTF-8"'},
-            )
+            raise refused()
         return credentials.username
 
     channel_query = Query(default=None, pattern="^(ui|api|widget)$")
@@ -102,9 +129,9 @@ def add_admin_routes(app: FastAPI, service: AssistantService, settings: Settings
 
     @app.get("/api/admin/documents")
     def documents(user: str = Depends(admin)) -> Any:
-        """The documents in the store."""
+        """The documents in the store: title, doc id, publisher, date, source, chunks, last upload and by whom."""
         service.audit(user, "documents_viewed")
-        return service.sources()
+        return service.documents_overview()
 
     @app.post("/api/admin/documents")
     def upload(body: DocumentUpload, user: str = Depends(admin)) -> Any:

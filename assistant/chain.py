@@ -273,6 +273,24 @@ class AssistantService:
 
         return audit_entries(self.settings.staff_db())
 
+    def documents_overview(self) -> list[dict[str, Any]]:
+        """The documents in the store with their number of chunks and the last upload (when, by whom) from
+        the audit log (documents from ``python -m ingest`` show no uploader)."""
+        counts: dict[str, int] = {}
+        for chunk in self.store.all_chunks():
+            doc_id = str(chunk.metadata.get("doc_id", ""))
+            counts[doc_id] = counts.get(doc_id, 0) + 1
+        docs: dict[str, dict[str, Any]] = {
+            d["doc_id"]: {**d, "chunks": counts.get(d["doc_id"], 0), "indexed_at": "", "indexed_by": ""}
+            for d in self.sources()
+        }
+        for entry in reversed(self.audit_log()):  # oldest first: the last upload wins
+            if entry["action"] in ("document_added", "document_replaced"):
+                doc_id = str(entry["detail"]).split(" ")[0]
+                if doc_id in docs:
+                    docs[doc_id].update(indexed_at=entry["created_at"], indexed_by=entry["actor"])
+        return list(docs.values())
+
     def add_document(self, filename: str, data: bytes, meta: dict[str, Any], actor: str, replace: bool = False) -> Any:
         """Upload (or replace) one document through the incremental ingest of the corpus folder; the
         store is unchanged when the upload is refused (``UploadError`` with a German reason)."""

@@ -140,6 +140,14 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "data" / "admin.json",
         description="Local admin accounts (scrypt hashes), set by `python -m assistant admin set-password`.",
     )
+    oidc_issuer: str = Field(
+        default="",
+        description="OpenID Connect issuer for the staff API (bearer tokens), e.g. https://login.hessen.de/realms/hsm; "
+        "empty: only the local admin accounts.",
+    )
+    oidc_audience: str = Field(default="", description="Expected token audience (the application's client id).")
+    oidc_admin_role: str = Field(default="assistant-admin", description="Role a token must carry for the staff area.")
+    oidc_roles_claim: str = Field(default="roles", description="Token claim that lists the roles.")
     widget_dir: Path = Field(default=PROJECT_ROOT / "ui" / "widget", description="Folder served as /widget.js.")
 
     def staff_db(self) -> str:

@@ -129,11 +129,12 @@ def admin_page() -> None:
         st.dataframe(table, hide_index=True)
     with documents:
         _upload_form(service, user)
-        docs = service.sources()
+        docs = service.documents_overview()
         st.dataframe(
             pd.DataFrame(docs).rename(
                 columns={"doc_id": "Nr.", "title": "Titel", "publisher": "Herausgeber", "date": "Datum",
-                         "source": "Quelle"}
+                         "source": "Quelle", "chunks": "Abschnitte", "indexed_at": "Hochgeladen (UTC)",
+                         "indexed_by": "von"}
             ),
             hide_index=True,
         )  # fmt: skip

@@ -134,6 +134,9 @@ def test_document_upload_and_delete_over_http(seeded_store_dir: Path, corpus_cop
         added = httpx.post(f"{api}/api/admin/documents", json=body, auth=admin, timeout=120)
         assert added.status_code == 200, added.text
         assert "010" in {d["doc_id"] for d in httpx.get(f"{api}/api/sources", timeout=30).json()}
+        listed = {d["doc_id"]: d for d in httpx.get(f"{api}/api/admin/documents", auth=admin, timeout=30).json()}
+        assert listed["010"]["indexed_by"] == "redaktion" and listed["010"]["chunks"] >= 1
+        assert listed["010"]["publisher"] == "Regierungspräsidium Kassel" and listed["000"]["indexed_by"] == ""
         asked = httpx.post(f"{api}/api/ask", json={"question": "Wie viele Ausbildungsplätze fördert Pflegestart?"})
         assert "40 Ausbildungsplätze" in asked.json()["answer"]  # the running worker sees it, no restart
         fake = {**body, "filename": "bericht.pdf", "doc_id": "011"}
