@@ -76,3 +76,15 @@ def static_site(root: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextlib.contextmanager
+def oidc_provider(username: str, roles: str) -> Iterator[str]:
+    """An OpenID Connect provider on loopback (oauth2-mock-server from the npm registry, installed by
+    `make browser-deps`): authorization code flow, discovery, JWKS. Every token names ``username`` with
+    ``roles`` (comma-separated). Yields the issuer URL."""
+    port = free_port()
+    script = PROJECT_ROOT / "tests" / "ui" / "oidc_provider.mjs"
+    cmd = ["node", str(script), str(port), username, roles]
+    with running(cmd, f"http://127.0.0.1:{port}/.well-known/openid-configuration", {}):
+        yield f"http://localhost:{port}"

@@ -1,8 +1,11 @@
 """Staff pages of the Streamlit app: „Lücken" (refused and thumbs-down questions grouped by meaning)
 and „Verwaltung" (feedback review, question log, documents, audit log) — behind a login.
 
-Login: the local admin accounts (``python -m assistant admin set-password``); with no account the pages
-stay closed. The pages call the ``assistant`` service layer only; every view and change is audited.
+Login: in production the ministry's OpenID Connect provider through Streamlit's ``st.login`` (provider in
+``.streamlit/secrets.toml`` [auth], ``ASSISTANT_OIDC_ISSUER`` set, the token's roles must contain
+``ASSISTANT_OIDC_ADMIN_ROLE``); on a single machine the local admin accounts (``python -m assistant admin
+set-password``). With neither, the pages stay closed. The pages call the ``assistant`` service layer
+only; every view and change is audited.
 """
 
 from __future__ import annotations
@@ -22,15 +25,54 @@ PERIODS = {"7 Tage": 7, "30 Tage": 30, "90 Tage": 90}
 CHANNELS = {"alle": None, "Chat-Seite": "ui", "API": "api", "Widget": "widget"}
 
 
+def _oidc_configured() -> bool:
+    """Production login: the provider in ``.streamlit/secrets.toml`` ([auth], Streamlit's ``st.login``)
+    and ``ASSISTANT_OIDC_ISSUER`` for the API."""
+    try:
+        return bool(get_service().settings.oidc_issuer) and "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets file at all
+        return False
+
+
+def _oidc_login() -> str | None:
+    service = get_service()
+    settings = service.settings
+    if not st.user.is_logged_in:
+        st.title("Anmeldung für Mitarbeitende", anchor=False)
+        st.button("Mit Dienstkonto anmelden", type="primary", on_click=st.login)
+        st.markdown("[Zurück zum Assistenten](./)")
+        return None
+    roles = st.user.get(settings.oidc_roles_claim) or []
+    roles = roles.split() if isinstance(roles, str) else list(roles)
+    name = str(st.user.get("preferred_username") or st.user.get("email") or st.user.get("sub") or "?")[:200]
+    if settings.oidc_admin_role not in roles:
+        if st.session_state.get("staff_denied") != name:
+            service.audit(name, "login_failed", "role missing")
+            st.session_state.staff_denied = name
+        st.error("Ihr Dienstkonto hat keine Berechtigung für die Verwaltung.", icon=":material/block:")
+        st.button("Abmelden", on_click=st.logout)
+        return None
+    if st.session_state.get("staff_user") != name:
+        service.audit(name, "login", "OpenID Connect")
+        st.session_state.staff_user = name
+    return name
+
+
 def _login() -> str | None:
     """The signed-in staff member, or None after showing the login form."""
     service = get_service()
+    if _oidc_configured():
+        user = _oidc_login()
+        if user:
+            with st.sidebar:
+                st.markdown(f"Angemeldet als **{md_escape(user)}**")
+                _links()
+                st.button("Abmelden", on_click=st.logout)
+        return user
     if st.session_state.get("staff_user"):
         with st.sidebar:
             st.markdown(f"Angemeldet als **{md_escape(st.session_state.staff_user)}**")
-            for key, label in (("gaps", "Lücken"), ("admin", "Verwaltung"), ("chat", "Zum Assistenten")):
-                if key in PAGES:
-                    st.page_link(PAGES[key], label=label)
+            _links()
             if st.button("Abmelden"):
                 service.audit(st.session_state.staff_user, "logout")
                 st.session_state.staff_user = None
@@ -56,6 +98,12 @@ def _login() -> str | None:
         st.error("Benutzername oder Passwort ist falsch.", icon=":material/error:")
     st.markdown("[Zurück zum Assistenten](./)")
     return None
+
+
+def _links() -> None:
+    for key, label in (("gaps", "Lücken"), ("admin", "Verwaltung"), ("chat", "Zum Assistenten")):
+        if key in PAGES:
+            st.page_link(PAGES[key], label=label)
 
 
 def _filters() -> tuple[int, str | None]:

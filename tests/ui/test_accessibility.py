@@ -282,3 +282,61 @@ def test_staff_pages_need_a_login_and_show_gaps_and_feedback(
         page.screenshot(path=str(ARTIFACTS / "staff-upload.png"), full_page=True)
         page.close()
     assert (tmp_path / "corpus" / "pflegestart.txt").exists()
+
+
+@pytest.mark.parametrize(("roles", "allowed"), [("assistant-admin", True), ("reader", False)])
+def test_staff_pages_log_in_through_openid_connect(
+    browser,  # noqa: F811
+    seeded_store_dir: Path,
+    tmp_path: Path,
+    roles: str,
+    allowed: bool,
+) -> None:
+    """Production login: Streamlit's st.login against a real OpenID Connect provider on loopback; only a
+    token with the admin role opens the pages; both outcomes are in the audit log."""
+    from sqlalchemy import select
+
+    from assistant.staff.db import admin_audit, engine, url_for
+    from tests.servers import oidc_provider
+
+    port = free_port()
+    with oidc_provider("m.beispiel", roles) as issuer:
+        secrets = tmp_path / "secrets.toml"
+        secrets.write_text(
+            "[auth]\n"
+            f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+            'cookie_secret = "test-cookie-secret-0123456789abcdef"\n'
+            'client_id = "fachkraefte-assistent"\n'
+            'client_secret = "test-client-secret"\n'
+            f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n',
+            encoding="utf-8",
+        )
+        env = {
+            "ASSISTANT_STORE_DIR": str(seeded_store_dir),
+            "ASSISTANT_FEEDBACK_DB": str(tmp_path / "staff.sqlite"),
+            "ASSISTANT_OIDC_ISSUER": issuer,
+            "ASSISTANT_OIDC_AUDIENCE": "fachkraefte-assistent",
+        }
+        cmd = [
+            sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "ui" / "app.py"),
+            "--server.port", str(port), "--server.headless", "true", "--secrets.files", str(secrets),
+        ]  # fmt: skip
+        with running(cmd, f"http://127.0.0.1:{port}/_stcore/health", env):
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"http://127.0.0.1:{port}/verwaltung", wait_until="networkidle")
+            page.get_by_role("button", name="Mit Dienstkonto anmelden").click()
+            # provider → /oauth2callback → Streamlit lands on its start page, the login in a cookie
+            page.wait_for_url(f"http://127.0.0.1:{port}/", timeout=60_000)
+            page.goto(f"http://127.0.0.1:{port}/verwaltung", wait_until="networkidle")
+            if allowed:
+                page.get_by_role("heading", name="Verwaltung").wait_for(timeout=60_000)
+                page.get_by_text("Angemeldet als").wait_for()
+                assert "m.beispiel" in page.get_by_test_id("stSidebar").inner_text()
+            else:
+                page.get_by_text("keine Berechtigung").wait_for(timeout=60_000)
+                assert page.get_by_role("tab", name="Rückmeldungen").count() == 0
+            page.screenshot(path=str(ARTIFACTS / f"staff-oidc-{roles}.png"))
+            page.close()
+    with engine(url_for(tmp_path / "staff.sqlite")).connect() as db:
+        actions = {(r.actor, r.action) for r in db.execute(select(admin_audit))}
+    assert ("m.beispiel", "login" if allowed else "login_failed") in actions
