@@ -159,7 +159,7 @@ class AssistantService:
         from assistant.staff.questionlog import QuestionLog
 
         try:
-            QuestionLog(self.settings).record(channel, question, answer)
+            QuestionLog(self.settings).record(channel, question, answer, embed=self._retriever.query_vector)
         except Exception as exc:  # noqa: BLE001 - a full disk must not cost the visitor the answer
             _log.warning("question log not written: %s", type(exc).__name__)
 
@@ -237,9 +237,11 @@ class AssistantService:
     def gaps(self, days: int | None = None, channel: str | None = None) -> list[Any]:
         """Refused and thumbs-down questions grouped by meaning, largest group first."""
         from assistant.staff.gaps import gaps_report
+        from assistant.staff.questionlog import QuestionLog
         from assistant.staff.review import feedback_entries
 
-        rows = [r for r in self.logged_questions(days, channel) if not r["answered"]]
+        log = QuestionLog(self.settings).entries(days, channel, with_vectors=True)
+        rows = [r for r in log if not r["answered"]]
         if channel in (None, "ui"):
             since = _since(days)
             rows += [

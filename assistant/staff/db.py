@@ -10,7 +10,7 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, Text, create_engine, event
+from sqlalchemy import Column, Engine, Integer, LargeBinary, MetaData, String, Table, Text, create_engine, event
 
 metadata = MetaData()
 
@@ -37,6 +37,7 @@ question_log = Table(
     Column("answered", Integer, nullable=False),
     Column("reason", String(32), nullable=False, default=""),
     Column("doc_ids", Text, nullable=False, default=""),  # comma-separated cited doc ids
+    Column("vector", LargeBinary, nullable=True),  # the masked question's embedding (float32), for the gaps
 )
 
 feedback_review = Table(

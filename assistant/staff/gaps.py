@@ -56,10 +56,18 @@ class Gap:
 def gaps_report(
     rows: Sequence[dict[str, Any]], embed: Callable[[str], Sequence[float]], cutoff: float | None = None
 ) -> list[Gap]:
-    """``rows``: dicts with question, answered, channel. Largest groups first."""
+    """``rows``: dicts with question, answered, channel and optionally vector (float32 bytes). Largest
+    groups first."""
     if not rows:
         return []
-    vectors = np.asarray([embed(r["question"]) for r in rows], dtype=np.float32)
+    # stored with the log entry where possible; otherwise (feedback, old entries) computed now
+    vectors = np.asarray(
+        [
+            np.frombuffer(r["vector"], dtype=np.float32) if r.get("vector") else np.asarray(embed(r["question"]))
+            for r in rows
+        ],
+        dtype=np.float32,
+    )
     labels = cluster(vectors, fitted_cutoff() if cutoff is None else cutoff)
     unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     groups: dict[int, list[int]] = {}

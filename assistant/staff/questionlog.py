@@ -7,9 +7,11 @@ on every write; ``ASSISTANT_QUESTION_LOG=false`` logs nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import delete, insert, select
 
 from assistant.models import Answer
@@ -28,9 +30,19 @@ class QuestionLog:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def record(self, channel: str, question: str, answer: Answer) -> None:
+    def record(
+        self,
+        channel: str,
+        question: str,
+        answer: Answer,
+        embed: Callable[[str], Sequence[float]] | None = None,
+    ) -> None:
+        """``embed``: the question's embedding, stored for the gaps report (the retriever has usually just
+        computed it, so this costs nothing)."""
         if not self.settings.question_log:
             return
+        masked = mask_personal(question.strip())[:2000]
+        vector = np.asarray(embed(masked), dtype=np.float32).tobytes() if embed else None
         channel = channel if channel in CHANNELS else "api"
         doc_ids = ",".join(dict.fromkeys(c.doc_id for c in answer.citations))
         cutoff = (_now() - timedelta(days=self.settings.question_log_retention_days)).isoformat(timespec="seconds")
@@ -40,15 +52,19 @@ class QuestionLog:
                 insert(question_log).values(
                     created_at=_now().isoformat(timespec="seconds"),
                     channel=channel,
-                    question=mask_personal(question.strip())[:2000],
+                    question=masked,
                     answered=int(answer.answered),
                     reason=(answer.reason or "")[:32] if not answer.answered else "",
                     doc_ids=doc_ids[:500],
+                    vector=vector,
                 )
             )
 
-    def entries(self, days: int | None = None, channel: str | None = None) -> list[dict[str, Any]]:
-        query = select(question_log).order_by(question_log.c.id.desc())
+    def entries(
+        self, days: int | None = None, channel: str | None = None, with_vectors: bool = False
+    ) -> list[dict[str, Any]]:
+        columns = [c for c in question_log.c if with_vectors or c.name != "vector"]
+        query = select(*columns).order_by(question_log.c.id.desc())
         if days:
             since = (_now() - timedelta(days=days)).isoformat(timespec="seconds")
             query = query.where(question_log.c.created_at >= since)

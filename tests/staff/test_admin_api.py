@@ -147,3 +147,32 @@ def test_document_upload_and_delete_over_http(seeded_store_dir: Path, corpus_cop
         assert "010" not in {d["doc_id"] for d in httpx.get(f"{api}/api/sources", timeout=30).json()}
         audit = [a["action"] for a in httpx.get(f"{api}/api/admin/audit", auth=admin, timeout=30).json()]
         assert {"document_added", "document_refused", "document_deleted"} <= set(audit)
+
+
+def test_every_admin_route_refuses_anonymous_and_wrong_logins(seeded_store_dir: Path, tmp_path: Path) -> None:
+    """Enumerates the app's routes: every /api/admin route (a new one included) needs a login."""
+    import re
+
+    from fastapi.routing import APIRoute
+
+    from assistant.api import create_app
+    from assistant.settings import Settings
+
+    routes = [
+        (method, route.path)
+        for route in create_app(Settings(store_dir=tmp_path / "unused")).routes
+        if isinstance(route, APIRoute) and route.path.startswith("/api/admin")
+        for method in sorted(route.methods)
+    ]
+    assert len(routes) >= 8
+    env = {"ASSISTANT_ADMIN_CREDENTIALS": str(tmp_path / "admin.json"), "ASSISTANT_FEEDBACK_DB": str(tmp_path / "s.db")}
+    assert _set_password(env, PASSWORD).returncode == 0
+    with api_server(seeded_store_dir, **env) as api:
+        for method, path in routes:
+            url = api + re.sub(r"\{[^}]+\}", "1", path)
+            for auth in (None, ("redaktion", "falsches-Passwort-123")):
+                kwargs: dict[str, object] = {"auth": auth, "timeout": 30}
+                if method == "POST":
+                    kwargs["json"] = {}
+                r = httpx.request(method, url, **kwargs)  # type: ignore[arg-type]
+                assert r.status_code == 401, (method, path, auth, r.status_code)
