@@ -39,7 +39,7 @@ from assistant.eval import percentile
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = [
     "Wie viele Fachkräfte fehlen in Hessen bis 2028?",
-    "Seit wann gibt es das Neue Bündnis Fachkräftesicherung?",
+    "Wann hat sich das Bündnis für Fachkräftesicherung konstituiert?",
     "In welchen Handlungsfeldern arbeiten die Fokusgruppen?",
     "Wo findet die Veranstaltung am 28. Juni 2024 statt?",
     "Unter welcher Nummer erreiche ich das WELCOMECENTER Hessen?",
