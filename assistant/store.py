@@ -18,6 +18,7 @@ import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from langchain_core.embeddings import Embeddings
@@ -26,6 +27,9 @@ from assistant.errors import AssistantError, StoreUnavailable
 from assistant.settings import Settings
 
 T = TypeVar("T")
+
+
+READ_PAGE = 5000  # rows per Chroma read (well below SQLite's variable limit)
 
 
 @dataclass(frozen=True)
@@ -175,8 +179,23 @@ class Store:
     def count(self) -> int:
         return self._guarded(lambda: int(self.collection.count()))
 
+    def _paged(self, collection: Any, include: list[str]) -> dict[str, Any]:
+        """The whole collection read in pages: one unpaged ``get`` of ~35,000 or more rows fails inside
+        Chroma's SQLite („too many SQL variables"), which made every search fail at that size."""
+        out: dict[str, Any] = {"ids": [], **{k: [] for k in include}}
+        offset = 0
+        while True:
+            got = self._guarded(partial(collection.get, include=include, limit=READ_PAGE, offset=offset))
+            out["ids"].extend(got["ids"])
+            for key in include:
+                values = got.get(key)
+                out[key].extend(list(values) if values is not None else [])
+            if len(got["ids"]) < READ_PAGE:
+                return out
+            offset += READ_PAGE
+
     def _get(self, include: list[str]) -> tuple[list[StoredChunk], Any]:
-        got = self._guarded(lambda: self.collection.get(include=include))
+        got = self._paged(self.collection, include)
         chunks = [
             StoredChunk(id=i, text=t or "", metadata=dict(m or {}))
             for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
@@ -200,7 +219,7 @@ class Store:
         import numpy as np
 
         collection = self.sentence_vectorstore._collection
-        got = self._guarded(lambda: collection.get(include=["documents", "metadatas", "embeddings"]))
+        got = self._paged(collection, ["documents", "metadatas", "embeddings"])
         sentences = [
             StoredChunk(id=i, text=t or "", metadata=dict(m or {}))
             for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
@@ -211,7 +230,7 @@ class Store:
 
     def fingerprint(self) -> str:
         """Changes whenever a chunk or a sentence is added or removed (ids are content hashes)."""
-        ids = sorted(self._guarded(lambda: self.collection.get(include=[])["ids"]))
+        ids = sorted(self._paged(self.collection, [])["ids"])
         sentences = self._guarded(lambda: self.sentence_vectorstore._collection.count())
         return hashlib.sha1(("\n".join(ids) + f"\n{sentences}").encode()).hexdigest()
 
