@@ -22,6 +22,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from langchain_core.embeddings import Embeddings
+from sqlalchemy import Column, Integer, MetaData, Table
 
 from assistant.errors import AssistantError, StoreUnavailable
 from assistant.settings import Settings
@@ -30,6 +31,10 @@ T = TypeVar("T")
 
 
 READ_PAGE = 5000  # rows per Chroma read (well below SQLite's variable limit)
+
+_VERSION_TABLE = Table(
+    "store_version", MetaData(), Column("id", Integer, primary_key=True), Column("version", Integer, nullable=False)
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class Store:
         self.sentence_collection_name = f"{self.collection_name[:56]}-sent"
         self._vectorstore: Any = None
         self._sentence_vectorstore: Any = None
+        self._versions: Any = None  # SQLAlchemy engine of the change counter
         self._record_manager: Any = None
         self._sentence_record_manager: Any = None
         self._embeddings: Any = None
@@ -229,10 +235,40 @@ class Store:
         return sentences, matrix
 
     def fingerprint(self) -> str:
-        """Changes whenever a chunk or a sentence is added or removed (ids are content hashes)."""
-        ids = sorted(self._paged(self.collection, [])["ids"])
+        """Changes whenever the store changes: the chunk and sentence counts (any add or delete) and the
+        version every ingest that changed something writes (an update in place). Three cheap reads per
+        question instead of listing every chunk id (which grew with the collection)."""
+        chunks = self._guarded(lambda: self.collection.count())
         sentences = self._guarded(lambda: self.sentence_vectorstore._collection.count())
-        return hashlib.sha1(("\n".join(ids) + f"\n{sentences}").encode()).hexdigest()
+        return hashlib.sha1(f"{chunks}\n{sentences}\n{self.version()}".encode()).hexdigest()
+
+    def _version_engine(self) -> Any:
+        if self._versions is None:
+            from sqlalchemy import create_engine
+
+            engine = create_engine(self._record_url("records"))
+            _VERSION_TABLE.metadata.create_all(engine)
+            self._versions = engine
+        return self._versions
+
+    def version(self) -> int:
+        """The store's change counter (kept beside the ingest records, shared by every worker)."""
+        from sqlalchemy import select
+
+        with self._version_engine().connect() as db:
+            row = db.execute(select(_VERSION_TABLE.c.version).where(_VERSION_TABLE.c.id == 1)).first()
+        return int(row[0]) if row else 0
+
+    def bump_version(self) -> None:
+        """Called by ingest after it changed the store: every worker's next fingerprint differs."""
+        from sqlalchemy import insert, update
+
+        with self._version_engine().begin() as db:
+            changed = db.execute(
+                update(_VERSION_TABLE).where(_VERSION_TABLE.c.id == 1).values(version=_VERSION_TABLE.c.version + 1)
+            )
+            if not changed.rowcount:
+                db.execute(insert(_VERSION_TABLE).values(id=1, version=1))
 
     def documents(self) -> list[dict[str, str]]:
         """One entry per document in the store: what the UI lists as sources."""

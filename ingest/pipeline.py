@@ -104,6 +104,8 @@ def ingest_corpus(
         report.deleted = result["num_deleted"]
 
     report.deleted += _remove_vanished(store, present_keys, failed_prefixes)
+    if report.added or report.updated or report.deleted:
+        store.bump_version()  # running workers rebuild their indexes on their next question
     return report
 
 
