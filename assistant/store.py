@@ -200,39 +200,25 @@ class Store:
                 return out
             offset += READ_PAGE
 
-    def _get(self, include: list[str]) -> tuple[list[StoredChunk], Any]:
-        got = self._paged(self.collection, include)
-        chunks = [
-            StoredChunk(id=i, text=t or "", metadata=dict(m or {}))
-            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
-        return chunks, got
+    def _rows_with_vectors(self, collection: Any) -> tuple[list[StoredChunk], Any]:
+        """Every row of ``collection`` with its stored embedding (a float32 matrix, None when empty)."""
+        import numpy as np
+
+        got = self._paged(collection, ["documents", "metadatas", "embeddings"])
+        vectors = got.get("embeddings")
+        matrix = np.asarray(vectors, dtype=np.float32) if vectors is not None and len(vectors) else None
+        return _stored(got), matrix
 
     def all_chunks(self) -> list[StoredChunk]:
-        return self._get(["documents", "metadatas"])[0]
+        return _stored(self._paged(self.collection, ["documents", "metadatas"]))
 
     def all_chunks_with_vectors(self) -> tuple[list[StoredChunk], Any]:
         """Every chunk with its stored embedding (one row per chunk), for the derived dense index."""
-        import numpy as np
-
-        chunks, got = self._get(["documents", "metadatas", "embeddings"])
-        vectors = got.get("embeddings")
-        matrix = np.asarray(vectors, dtype=np.float32) if vectors is not None and len(vectors) else None
-        return chunks, matrix
+        return self._rows_with_vectors(self.collection)
 
     def all_sentences_with_vectors(self) -> tuple[list[StoredChunk], Any]:
         """Every indexed sentence with its stored embedding (the answerer's semantic index)."""
-        import numpy as np
-
-        collection = self.sentence_vectorstore._collection
-        got = self._paged(collection, ["documents", "metadatas", "embeddings"])
-        sentences = [
-            StoredChunk(id=i, text=t or "", metadata=dict(m or {}))
-            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
-        vectors = got.get("embeddings")
-        matrix = np.asarray(vectors, dtype=np.float32) if vectors is not None and len(vectors) else None
-        return sentences, matrix
+        return self._rows_with_vectors(self.sentence_vectorstore._collection)
 
     def fingerprint(self) -> str:
         """Changes whenever the store changes: the chunk and sentence counts (any add or delete) and the
@@ -285,6 +271,13 @@ class Store:
                     "publisher": str(m.get("publisher", "")),
                 }
         return sorted(seen.values(), key=lambda d: d["doc_id"])
+
+
+def _stored(got: dict[str, Any]) -> list[StoredChunk]:
+    return [
+        StoredChunk(id=i, text=t or "", metadata=dict(m or {}))
+        for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+    ]
 
 
 def _content_cached(inner: Embeddings, db_url: str, prefix: str) -> Any:
