@@ -286,11 +286,14 @@ class AssistantService:
             d["doc_id"]: {**d, "chunks": counts.get(d["doc_id"], 0), "indexed_at": "", "indexed_by": ""}
             for d in self.sources()
         }
-        for entry in reversed(self.audit_log()):  # oldest first: the last upload wins
-            if entry["action"] in ("document_added", "document_replaced"):
-                doc_id = str(entry["detail"]).split(" ")[0]
-                if doc_id in docs:
-                    docs[doc_id].update(indexed_at=entry["created_at"], indexed_by=entry["actor"])
+        from assistant.staff.accounts import audit_entries
+
+        # every upload, however old (the audit view shows only the newest 500 entries); oldest first, the last wins
+        uploads = audit_entries(self.settings.staff_db(), limit=None, actions=("document_added", "document_replaced"))
+        for entry in reversed(uploads):
+            doc_id = str(entry["detail"]).split(" ")[0]
+            if doc_id in docs:
+                docs[doc_id].update(indexed_at=entry["created_at"], indexed_by=entry["actor"])
         return list(docs.values())
 
     def add_document(self, filename: str, data: bytes, meta: dict[str, Any], actor: str, replace: bool = False) -> Any:

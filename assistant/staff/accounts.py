@@ -78,7 +78,10 @@ def audit(db_url: str, actor: str, action: str, detail: str = "") -> None:
         )
 
 
-def audit_entries(db_url: str, limit: int = 500) -> list[dict[str, object]]:
+def audit_entries(db_url: str, limit: int | None = 500, actions: tuple[str, ...] = ()) -> list[dict[str, object]]:
+    """Newest first; ``actions`` restricts to those actions (all of them, however old, when ``limit`` is None)."""
+    query = select(admin_audit).order_by(admin_audit.c.id.desc()).limit(limit)
+    if actions:
+        query = query.where(admin_audit.c.action.in_(actions))
     with engine(db_url).connect() as db:
-        query = select(admin_audit).order_by(admin_audit.c.id.desc()).limit(limit)
         return [dict(row._mapping) for row in db.execute(query)]
