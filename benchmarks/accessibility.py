@@ -17,47 +17,22 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import free_port, static_site  # noqa: E402
+from tests.servers import free_port, running, static_site  # noqa: E402
 from tests.ui.audit import audit_streamlit, audit_widget, summary  # noqa: E402
 
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-@contextmanager
-def _server(cmd: list[str], health: str, tree: Path, env: dict[str, str]) -> Iterator[None]:
-    import time
-
-    import httpx
-
-    proc = subprocess.Popen(
-        cmd, cwd=tree, env={**os.environ, "PYTHONPATH": str(tree), **env},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(f"server exited early: {cmd}")
-            try:
-                if httpx.get(health, timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"server not healthy: {cmd}")
-            time.sleep(0.3)
-        yield
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+def _server(cmd: list[str], health: str, tree: Path, env: dict[str, str]) -> Any:
+    """A server of that side's tree (its code first on the path, started in it)."""
+    return running(cmd, health, {"PYTHONPATH": str(tree), **env}, cwd=tree)
 
 
 def run_side(browser: Any, tree: Path, label: str) -> dict[str, Any]:

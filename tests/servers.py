@@ -25,9 +25,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running(cmd: list[str], health_url: str, env: dict[str, str], timeout: float = 180) -> Iterator[None]:
+def running(
+    cmd: list[str], health_url: str, env: dict[str, str], timeout: float = 180, cwd: Path = PROJECT_ROOT
+) -> Iterator[None]:
     log = open(os.devnull, "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env={**os.environ, **env}, stdout=log, stderr=log)
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=log)
     try:
         deadline = time.monotonic() + timeout
         while True:

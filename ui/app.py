@@ -20,7 +20,7 @@ import streamlit as st
 
 from assistant.chain import AssistantService
 from assistant.errors import AssistantError
-from assistant.models import Answer, Turn
+from assistant.models import Answer, Citation, Turn
 from ui.a11y import SHIM, announce_script
 from ui.render import md_escape, safe_link
 from ui.service import get_service
@@ -69,11 +69,16 @@ def show_citations(answer: Answer, key: str) -> None:
     st.markdown("**Quellen**")
     for c in answer.citations:
         with st.expander(f"[{c.n}] {md_escape(c.title)}", expanded=c.n == 1, key=f"quelle-{key}-{c.n}"):
-            st.markdown("> " + md_escape(c.quote))
-            st.caption(doc_caption(c.publisher, c.date))
-            link = safe_link(c.source)
-            if link:
-                st.markdown(f"[Quelle öffnen (neues Fenster)]({link})")
+            source_details(c)
+
+
+def source_details(c: Citation) -> None:
+    """A source's quote, publisher and date, and its link (chat answers and Faktencheck verdicts alike)."""
+    st.markdown("> " + md_escape(c.quote))
+    st.caption(doc_caption(c.publisher, c.date))
+    link = safe_link(c.source)
+    if link:
+        st.markdown(f"[Quelle öffnen (neues Fenster)]({link})")
 
 
 def doc_caption(publisher: str, date: str) -> str:
@@ -167,11 +172,7 @@ def factcheck_page(service: AssistantService) -> None:
         )
     for c in result.citations:
         with st.expander(f"[{c.n}] {md_escape(c.title)}", expanded=True):
-            st.markdown("> " + md_escape(c.quote))
-            st.caption(doc_caption(c.publisher, c.date))
-            link = safe_link(c.source)
-            if link:
-                st.markdown(f"[Quelle öffnen (neues Fenster)]({link})")
+            source_details(c)
 
 
 def sidebar(service: AssistantService) -> None:

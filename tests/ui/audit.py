@@ -79,6 +79,16 @@ def horizontal_overflow(page: Any) -> int:
     return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
+def _audit_state(page: Any, lang_of: str) -> dict[str, Any]:
+    """What every state is checked for; ``lang_of``: script giving the language of what is audited."""
+    return {
+        "violations": axe_violations(page),
+        "overflow": horizontal_overflow(page),
+        "lang": page.evaluate(lang_of),
+        "english": english_labels(page),
+    }
+
+
 def _settle(page: Any, ms: int = 600) -> None:
     page.wait_for_timeout(ms)  # expanders and scrolling animate; axe must see the final colours
 
@@ -113,12 +123,7 @@ def audit_streamlit(browser: Any, url: str, shots: Path, prefix: str = "streamli
     found: dict[str, Any] = {}
 
     def record(page: Any, state: str) -> None:
-        found[state] = {
-            "violations": axe_violations(page),
-            "overflow": horizontal_overflow(page),
-            "lang": page.evaluate("document.documentElement.lang"),
-            "english": english_labels(page),
-        }
+        found[state] = _audit_state(page, "document.documentElement.lang")
         page.screenshot(path=str(shots / f"{prefix}-{state}.png"), full_page=True)
 
     for name, width in {**WIDTHS, "320": 320}.items():
@@ -170,12 +175,7 @@ def audit_widget(browser: Any, host: str, shots: Path, prefix: str = "widget") -
     found: dict[str, Any] = {}
 
     def record(page: Any, state: str) -> None:
-        found[state] = {
-            "violations": axe_violations(page),
-            "overflow": horizontal_overflow(page),
-            "lang": page.evaluate("document.querySelector('.fka-root')?.closest('[lang]')?.lang || ''"),
-            "english": english_labels(page),
-        }
+        found[state] = _audit_state(page, "document.querySelector('.fka-root')?.closest('[lang]')?.lang || ''")
         page.screenshot(path=str(shots / f"{prefix}-{state}.png"))
 
     for name, width in {**WIDTHS, "320": 320}.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,12 +13,18 @@ from assistant.settings import PROJECT_ROOT
 pytestmark = pytest.mark.slow
 
 
-def test_chat_page_answers_with_a_citation(seeded_store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _started_app() -> Any:
+    """The chat page, run once by Streamlit's AppTest (the store comes from ASSISTANT_STORE_DIR)."""
     from streamlit.testing.v1 import AppTest
 
-    monkeypatch.setenv("ASSISTANT_STORE_DIR", str(seeded_store_dir))
     app = AppTest.from_file(str(PROJECT_ROOT / "ui" / "app.py"), default_timeout=120)
     app.run()
+    return app
+
+
+def test_chat_page_answers_with_a_citation(seeded_store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_STORE_DIR", str(seeded_store_dir))
+    app = _started_app()
     assert app.title[0].value == "Fachkräfte-Assistent Hessen"
     app.chat_input[0].set_value("Wann wurde das Neue Bündnis Fachkräftesicherung gegründet?").run()
     assert not app.exception
@@ -28,11 +35,8 @@ def test_chat_page_answers_with_a_citation(seeded_store_dir: Path, monkeypatch: 
 
 
 def test_refusal_is_shown_as_an_info_box(seeded_store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from streamlit.testing.v1 import AppTest
-
     monkeypatch.setenv("ASSISTANT_STORE_DIR", str(seeded_store_dir))
-    app = AppTest.from_file(str(PROJECT_ROOT / "ui" / "app.py"), default_timeout=120)
-    app.run()
+    app = _started_app()
     app.chat_input[0].set_value("Wie lautet die Telefonnummer des WELCOMECENTERs?").run()
     assert not app.exception
     assert app.info and "Dokumenten" in app.info[0].value
@@ -41,11 +45,8 @@ def test_refusal_is_shown_as_an_info_box(seeded_store_dir: Path, monkeypatch: py
 def test_factcheck_mode_shows_the_verdict_and_the_differences(
     seeded_store_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from streamlit.testing.v1 import AppTest
-
     monkeypatch.setenv("ASSISTANT_STORE_DIR", str(seeded_store_dir))
-    app = AppTest.from_file(str(PROJECT_ROOT / "ui" / "app.py"), default_timeout=120)
-    app.run()
+    app = _started_app()
     app.button_group[0].set_value("Faktencheck").run()  # the mode switch is on the page (phones too)
     app.text_area[0].set_value("Bis 2028 fehlen in Hessen rund 300.000 Fachkräfte.")
     next(b for b in app.button if b.label == "Prüfen").click().run()
@@ -58,11 +59,8 @@ def test_factcheck_mode_shows_the_verdict_and_the_differences(
 def test_factcheck_example_is_checked_and_the_statement_survives_switching_modes(
     seeded_store_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from streamlit.testing.v1 import AppTest
-
     monkeypatch.setenv("ASSISTANT_STORE_DIR", str(seeded_store_dir))
-    app = AppTest.from_file(str(PROJECT_ROOT / "ui" / "app.py"), default_timeout=120)
-    app.run()
+    app = _started_app()
     app.button_group[0].set_value("Faktencheck").run()
     example = next(b for b in app.button if b.key == "statement-example-0")
     example.click().run()
@@ -79,16 +77,12 @@ def test_factcheck_example_is_checked_and_the_statement_survives_switching_modes
 def test_start_screen_offers_examples_and_an_example_is_answered(
     seeded_store_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from streamlit.testing.v1 import AppTest
-
     monkeypatch.setenv("ASSISTANT_STORE_DIR", str(seeded_store_dir))
-    app = AppTest.from_file(str(PROJECT_ROOT / "ui" / "app.py"), default_timeout=120)
-    app.run()
+    app = _started_app()
     examples = [b for b in app.button if str(b.key).startswith("example-")]
     assert len(examples) == 3
     for example in examples:  # every example the page offers is answered, with a source
-        app = AppTest.from_file(str(PROJECT_ROOT / "ui" / "app.py"), default_timeout=120)
-        app.run()
+        app = _started_app()
         next(b for b in app.button if b.key == example.key).click().run()
         assert not app.exception
         assert app.expander and not app.info, example.label

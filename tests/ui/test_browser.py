@@ -58,10 +58,6 @@ def browser() -> Iterator[object]:
         instance.close()
 
 
-def _host_page(root: Path, api: str) -> Path:
-    return write_host_page(root, api)
-
-
 def test_streamlit_chat_shows_an_answer_with_a_clickable_citation(browser, seeded_store_dir: Path, tmp_path) -> None:
     port = free_port()
     cmd = [
@@ -118,7 +114,7 @@ def test_widget_on_a_host_page_answers_with_citation(browser, seeded_store_dir: 
     site_root = tmp_path / "site"
     site_root.mkdir()
     with static_site(site_root) as host, api_server(seeded_store_dir, cors_origins=[host]) as api:
-        _host_page(site_root, api)
+        write_host_page(site_root, api)
         page = browser.new_page(viewport={"width": 1280, "height": 860})
         started = time.perf_counter()
         page.goto(f"{host}/index.html", wait_until="networkidle")
@@ -157,7 +153,7 @@ def test_document_markup_is_shown_as_text_not_executed(browser, tmp_path: Path, 
     site_root = tmp_path / "site"
     site_root.mkdir()
     with static_site(site_root) as host, api_server(store_dir, cors_origins=[host]) as api:
-        _host_page(site_root, api)
+        write_host_page(site_root, api)
         page = browser.new_page()
         page.goto(f"{host}/index.html", wait_until="networkidle")
         page.get_by_role("button", name="Fragen zur Fachkräftesicherung?").click()
