@@ -22,9 +22,14 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e ".[dev,st]"
 	touch $@
 
-install: $(VENV)/.installed
+# German synonyms (OpenThesaurus) for the answerer: Debian's package, a plain text file.
+THESAURUS := /usr/share/openthesaurus-de/openthesaurus.txt
+$(THESAURUS):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openthesaurus-de-text
 
-install-test: $(VENV)/.installed-test
+install: $(VENV)/.installed $(THESAURUS)
+
+install-test: $(VENV)/.installed-test $(THESAURUS)
 
 # Browser tests use Debian's chromium (Playwright's own browser download does not work offline);
 # the accessibility audit uses axe-core from the npm registry, pinned by tests/ui/package-lock.json.

@@ -110,6 +110,7 @@ class AssistantService:
     def _build(self) -> Runnable[dict[str, Any], Answer]:
         if self._chain is None:
             from assistant.answer.extractive import ExtractiveAnswerer
+            from assistant.answer.thesaurus import load as load_thesaurus
             from assistant.embeddings import build_embeddings
             from assistant.retrieval import HybridRetriever
             from assistant.store import Store
@@ -123,6 +124,7 @@ class AssistantService:
                 semantic=retriever,
                 max_sentences=self.settings.answer_max_sentences,
                 min_dense_similarity=self.settings.min_dense_similarity,
+                thesaurus=load_thesaurus(self.settings.thesaurus_path),
             )
             answerer: Any = extractive
             if self.settings.answer_backend != "extractive":

@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(default=30.0, gt=0, description="Per-request timeout of the chat model.")
     llm_temperature: float = Field(default=0.0, ge=0, le=2)
 
+    thesaurus_path: Path = Field(
+        default=Path("/usr/share/openthesaurus-de/openthesaurus.txt"),
+        description="OpenThesaurus in text format (Debian package openthesaurus-de-text, installed by "
+        "`make install`): German synonyms for matching questions to document words; missing → no synonyms.",
+    )
     answer_max_sentences: int = Field(default=3, ge=1, le=8, description="Sentences in an extractive answer.")
     min_dense_similarity: float = Field(
         default=0.80, description="Below this best sentence similarity, weak lexical evidence is refused."

@@ -18,10 +18,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
 from langchain_core.documents import Document
 
 from assistant.answer import selector
-from assistant.answer.features import Candidate, QuestionView, candidates, describe, missing_specifics, view
+from assistant.answer.features import (
+    Candidate,
+    QuestionView,
+    ablations,
+    candidates,
+    describe,
+    missing_specifics,
+    view,
+)
 from assistant.answer.refusal import (
     REFUSAL_NOT_FOUND,
     REFUSAL_NOT_FOUND_EN,
@@ -32,6 +41,7 @@ from assistant.answer.refusal import (
     has_type,
     is_instruction,
 )
+from assistant.answer.thesaurus import Thesaurus
 from assistant.models import Answer, Citation
 from assistant.text import GENERIC_NOUNS, QUESTION_WORDS, STOPWORDS, analyze, fold, terms_match, tokens
 
@@ -170,8 +180,10 @@ class ExtractiveAnswerer:
         model: selector.Selector | None = None,
         max_sentences: int = 3,
         min_dense_similarity: float = 0.80,
+        thesaurus: Thesaurus | None = None,
     ) -> None:
         self.stats: TermStats = stats or _Uniform()
+        self.thesaurus = thesaurus
         self.semantic = semantic
         self._model = model
         self.max_sentences = max_sentences
@@ -190,7 +202,12 @@ class ExtractiveAnswerer:
         """Candidates with features and probabilities, best first. Terms and meaning come from the
         standalone ``question``; the answer type and specifics from the user's own ``focus``."""
         vector = self.semantic.query_vector(question) if self.semantic else None
-        q = view(question, vector, self.stats)
+        q = view(question, vector, self.stats, self.thesaurus)
+        if self.semantic is not None:
+            ablated = [self.semantic.query_vector(text) for text in ablations(question, self.stats)]
+            if ablated:
+                matrix = np.asarray(ablated, dtype=np.float32)
+                q.ablated = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-9)
         if focus and focus != question:
             own = view(focus, None, self.stats)
             q.types, q.specifics, q.future, q.counted = own.types, own.specifics, own.future, own.counted
@@ -392,6 +409,8 @@ class ExtractiveAnswerer:
                 if not stems or part in GENERIC_NOUNS:
                     continue
                 if self.stats.knows(stems[0]) or any(terms_match(stems[0], t) for t in doc_stems):
+                    continue
+                if self.thesaurus is not None and self.thesaurus.synonyms(stems[0]) & doc_stems:
                     continue
                 if _fuzzy_in(part, list(doc_words)) or _near(part, doc_words):
                     continue

