@@ -19,6 +19,7 @@ from assistant.answer.glossary import expand_english
 from assistant.answer.refusal import REFUSAL_EMPTY, REFUSAL_INSTRUCTION, is_instruction
 from assistant.errors import AssistantError
 from assistant.models import Answer, Turn
+from assistant.spelling import correct
 from assistant.text import fold, tokens
 
 _log = logging.getLogger("assistant.chain")
@@ -62,6 +63,8 @@ def prepare(retriever: Retriever, inputs: dict[str, Any], k: int) -> Answer | tu
     # Instructions are refused whatever the chat history says; forged assistant turns change nothing.
     if is_instruction(question):
         return Answer(answer=REFUSAL_INSTRUCTION, answered=False, reason="instruction")
+    if not is_english(question) and hasattr(retriever, "current_lexical_index"):
+        question = correct(question, _LiveTermStats(retriever).knows)
     query = standalone_question(question, history)
     if is_english(question):
         query = expand_english(query)
@@ -137,11 +140,13 @@ class AssistantService:
         return self._chain
 
     def warm_up(self) -> None:
+        from assistant.claims import lemma_stems
         from assistant.text import german_words
 
         self._build()
         self._retriever.warm_up()
-        german_words()  # the word list the fact check and the topic check consult
+        german_words()  # the word list the fact check, the topic check and the typo correction consult
+        lemma_stems("Die Tagung lädt ein")  # HanTa's model (lemmas for the answerer and the fact check)
 
     @property
     def store(self) -> Any:

@@ -202,6 +202,19 @@ class Comparison:
         )
 
 
+@lru_cache(maxsize=32768)
+def lemma_stems(text: str) -> dict[str, str]:
+    """Stem of each word → stem of its lemma where they differ (HanTa): „lädt" and „lade" both → „lad"
+    (laden), so inflected forms meet where Snowball's stems do not. Cached per text (sentences recur)."""
+    words = _TOKEN.findall(text)
+    out: dict[str, str] = {}
+    for word, lemma, _tag in _tagger().tag_sent(words, taglevel=1) if words else []:
+        word_stems, lemma_stems_ = analyze(word), analyze(lemma)
+        if word_stems and lemma_stems_ and word_stems[0] != lemma_stems_[0]:
+            out[word_stems[0]] = lemma_stems_[0]
+    return out
+
+
 def _stem(word: str) -> str:
     stems = analyze(word)
     return stems[0] if stems else word

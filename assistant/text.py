@@ -210,11 +210,16 @@ def tokens(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def german_words() -> Any:
-    """German word list with frequencies (pyspellchecker's, shipped in the package)."""
+def spell_checker() -> Any:
+    """pyspellchecker's German checker (its word list ships inside the package), one edit distance."""
     from spellchecker import SpellChecker
 
-    return SpellChecker(language="de", distance=1).word_frequency
+    return SpellChecker(language="de", distance=1)
+
+
+def german_words() -> Any:
+    """German word list with frequencies (pyspellchecker's)."""
+    return spell_checker().word_frequency
 
 
 @lru_cache(maxsize=1)

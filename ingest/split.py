@@ -122,12 +122,6 @@ def chunk_document(doc: SourceDocument, max_chars: int = 600) -> list[Document]:
         chunks.append(Document(page_content=f"{header}\n{clean_text}", metadata=meta))
         pending.clear()
 
-    # The letterhead: who published the document and what kind it is, stated in its metadata (front matter).
-    card = document_card(base_meta["publisher"], str(doc.metadata.get("kind") or ""), doc.title)
-    if card:
-        pending.append((card, card))
-        flush()
-
     blocks = [b for b in layout_blocks(doc.text) if not _is_noise(b)]
     # Heading-like lines after the last paragraph head nothing: they are a closing block (greeting,
     # signature, function: „Ihre – Heike Hofmann – Hessische Ministerin für …"). Who signed is content,
@@ -136,8 +130,20 @@ def chunk_document(doc: SourceDocument, max_chars: int = 600) -> list[Document]:
     while trailing > 0 and blocks[trailing - 1].kind == "heading":
         trailing -= 1
     if trailing < len(blocks):
-        closing = " – ".join(b.text for b in blocks[trailing:])
+        # The one-word greeting („Ihre") is no statement: the sentence is who signed, with the function.
+        signed = [b.text for b in blocks[trailing:] if len(b.text.split()) > 1]
+        closing = " – ".join(signed or [b.text for b in blocks[trailing:]])
+        # The „ich" of a letter is its signatory: every chunk carries who signed, so „Wer lädt ein?"
+        # meets „Dazu lade ich Sie … ein" together with the name.
+        if signed:
+            base_meta["signed_by"] = normalize_whitespace(fix(closing))[:300]
         blocks = [*blocks[:trailing], Block("paragraph", closing, closing_block=True)]
+
+    # The letterhead: who published the document and what kind it is, stated in its metadata (front matter).
+    card = document_card(base_meta["publisher"], str(doc.metadata.get("kind") or ""), doc.title)
+    if card:
+        pending.append((card, card))
+        flush()
     for block in blocks:
         if block.kind == "heading":
             flush()

@@ -432,18 +432,22 @@ class ExtractiveAnswerer:
         for n, group in enumerate(by_chunk.values(), 1):
             group.sort(key=lambda s: s.position)
             meta = group[0].chunk.metadata
+            # „ich" in a letter: the answer names who that is, and the quote shows the signature it comes from
+            speakers = list(dict.fromkeys(sp for s in group if (sp := getattr(s, "speaker", ""))))
+            signed = f" […] {speakers[0]}" if speakers else ""
             citations.append(
                 Citation(
                     n=n,
                     doc_id=str(meta.get("doc_id", "")),
                     title=str(meta.get("title", "")),
                     source=str(meta.get("source", "")),
-                    quote=" ".join(s.clean for s in group),
-                    quote_original=" ".join(s.original for s in group),
+                    quote=" ".join(s.clean for s in group) + signed,
+                    quote_original=" ".join(s.original for s in group) + signed,
                     date=str(meta.get("date", "")),
                     publisher=str(meta.get("publisher", "")),
                 )
             )
-            parts.append(" ".join(s.clean for s in group) + f" [{n}]")
+            said_by = f" ({'written by' if english else 'Absenderin/Absender'}: {speakers[0]})" if speakers else ""
+            parts.append(" ".join(s.clean for s in group) + said_by + f" [{n}]")
         lead = "According to the official documents (quoted in German): " if english else ""
         return Answer(answer=lead + " ".join(parts), answered=True, citations=citations)

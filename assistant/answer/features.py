@@ -20,6 +20,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 from assistant.answer.refusal import AnswerType, answer_types, constraint_met, constraints, has_type, is_instruction
+from assistant.claims import lemma_stems
 from assistant.text import QUESTION_WORDS, STOPWORDS, analyze, fold, terms_match, tokens
 
 FEATURE_NAMES = (
@@ -67,6 +68,7 @@ class Candidate:
     rank: int
     position: int
     previous: str = ""  # the sentence before, same chunk (immediate context)
+    speaker: str = ""  # who „ich" is: the letter's signatory (name, function), for first-person sentences
     features: dict[str, float] = field(default_factory=dict)
     probability: float = 0.0
     matched: set[str] = field(default_factory=set)
@@ -90,11 +92,14 @@ def candidates(docs: list[Document]) -> list[Candidate]:
                 previous = clean
                 continue
             seen.add(clean)
-            out.append(Candidate(clean, pair["original"], doc, rank, position, previous))
+            speaker = str(doc.metadata.get("signed_by") or "") if _FIRST_PERSON.search(clean) else ""
+            out.append(Candidate(clean, pair["original"], doc, rank, position, previous, speaker))
             previous = clean
     return out
 
 
+# First person singular: in a letter or a speech, the one who signed it speaks.
+_FIRST_PERSON = re.compile(r"\b(ich|Ich|mich|mir|mein|meine|meinem|meinen|meiner)\b")
 _READER_CASED = re.compile(r"\b(ich|mich|mir|Sie|Ihnen|Ihr|Ihre|Ihrem|Ihren|Ihrer|wir|uns|unser\w*)\b")
 
 
@@ -128,7 +133,7 @@ def coverage(
     """Weighted share of the question terms found in the layers (credit per layer, first hit counts); a
     term counts as found when the layer has it, a compound with it, or one of its ``synonyms``."""
     total = sum(w for w, _, _ in terms.values()) or 1.0
-    analysed = [(credit, set(analyze(t)), tokens(t)) for credit, t in layers if t]
+    analysed = [(credit, _stems_and_lemmas(t), tokens(t)) for credit, t in layers if t]
     synonyms = synonyms or {}
     got, matched = 0.0, set()
     for term, (weight, surface, _known) in terms.items():
@@ -144,6 +149,27 @@ def coverage(
                     matched.add(term)
                 break
     return got / total, matched
+
+
+def _stems_and_lemmas(text: str) -> set[str]:
+    stems = set(analyze(text))
+    return stems | set(lemma_stems(text).values())
+
+
+def _alternatives(
+    question: str, terms: dict[str, tuple[float, str, bool]], thesaurus: Any
+) -> dict[str, frozenset[str]]:
+    """Per question term: its lemma's stem (HanTa) and the synonyms of both (OpenThesaurus lists base forms)."""
+    lemmas = lemma_stems(question)
+    out = {}
+    for term in terms:
+        base = lemmas.get(term, term)
+        found = {base} - {term}
+        if thesaurus is not None:
+            found |= thesaurus.synonyms(term) | thesaurus.synonyms(base)
+        if found:
+            out[term] = frozenset(found)
+    return out
 
 
 @dataclass
@@ -164,7 +190,7 @@ class QuestionView:
 
 def view(question: str, vector: Any, stats: TermStats, thesaurus: Any = None) -> QuestionView:
     terms = question_terms(question, stats)
-    synonyms = {term: thesaurus.synonyms(term) for term in terms} if thesaurus is not None else {}
+    synonyms = _alternatives(question, terms, thesaurus)
     total = sum(w for w, _, _ in terms.values()) or 1.0
     unknown = sum(w for w, _, known in terms.values() if not known) / total
     q = None if vector is None else np.asarray(vector, dtype=np.float32)
@@ -180,7 +206,7 @@ def view(question: str, vector: Any, stats: TermStats, thesaurus: Any = None) ->
         unknown,
         future,
         counted_noun(question),
-        synonyms={t: syn for t, syn in synonyms.items() if syn},
+        synonyms=synonyms,
     )
 
 
@@ -226,7 +252,7 @@ def _mentions(word: str, text: str, synonyms: dict[str, frozenset[str]] | None =
     stems = analyze(word)
     if not stems:
         return True
-    found = analyze(text)
+    found = list(_stems_and_lemmas(text))
     alternatives = (synonyms or {}).get(stems[0], frozenset())
     return (
         any(terms_match(stems[0], t) for t in found)
@@ -253,8 +279,8 @@ def describe(q: QuestionView, cands: list[Candidate], sentence_vectors: dict[str
         cov, matched = coverage(q.terms, [(1.0, c.clean), (0.5, heading), (0.3, title)], q.synonyms)
         cov_sentence, _ = coverage(q.terms, [(1.0, c.clean)], q.synonyms)
         c.matched = matched
-        typed = [has_type(c.clean, t) for t in q.types]
-        context = " ".join((c.previous, c.clean, heading))
+        typed = [has_type(f"{c.clean} {c.speaker}", t) for t in q.types]
+        context = " ".join((c.previous, c.clean, heading, c.speaker))
         missing = [s for s in q.specifics if not constraint_met(s, context)]
         c.features = {
             "sem": sem,
@@ -294,5 +320,5 @@ def _ablation_gains(q: QuestionView, cands: list[Candidate], sems: list[float], 
 
 def missing_specifics(q: QuestionView, c: Candidate) -> list[str]:
     """The question's specifics (year, number, place) that the sentence and its context do not state."""
-    context = " ".join((c.previous, c.clean, str(c.chunk.metadata.get("heading", ""))))
+    context = " ".join((c.previous, c.clean, str(c.chunk.metadata.get("heading", "")), c.speaker))
     return [s for s in q.specifics if not constraint_met(s, context)]

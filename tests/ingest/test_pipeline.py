@@ -198,4 +198,9 @@ def test_signature_after_the_last_paragraph_is_indexed_as_a_sentence(tmp_path: P
     )
     store = make_store()
     ingest_corpus(store, corpus)
-    assert "Ihre – Erika Musterfrau – Leiterin der Abteilung Arbeit" in _sentences(store)
+    # the one-word greeting („Ihre") is no statement; who signed, with the function, is
+    assert "Erika Musterfrau – Leiterin der Abteilung Arbeit" in _sentences(store)
+    assert not any(s.startswith("Ihre") for s in _sentences(store))
+    # the „ich"/„wir" of the letter is its signatory: every chunk of the document says who that is
+    chunks, _vectors = store.all_chunks_with_vectors()
+    assert {c.metadata.get("signed_by") for c in chunks} == {"Erika Musterfrau – Leiterin der Abteilung Arbeit"}
