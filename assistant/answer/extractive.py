@@ -285,7 +285,7 @@ class ExtractiveAnswerer:
             # Less sure than the gate's bar, but not implausible: the lexical rules may answer.
             if confidence >= self.model.lexical_threshold:
                 lexical = self.lexical_answer(question, docs, focus=focus)
-                if lexical.answered:
+                if lexical.answered and not self.contradicted_by_checks(lexical, ranked):
                     return lexical
             # Would the sentence answer if the question's year, place or number were stated with it?
             # Then the documents state a broader or other fact: say which, and refuse.
@@ -315,6 +315,23 @@ class ExtractiveAnswerer:
             if c.matched - set().union(*(x.matched for x in chosen)) or list_question:
                 chosen.append(c)
         return self._compose(chosen, english)
+
+    @staticmethod
+    def contradicted_by_checks(answer: Answer, ranked: list[Candidate]) -> bool:
+        """The lexical rules answer on word overlap; the sentence-level checks may know better: a quoted
+        sentence whose context lacks the question's year/place/number, its counted noun, its negation, or
+        that reports the past when the next event is asked. (These checks are categorical; the graded
+        signals — similarity, what a sentence leaves uncovered — are the gate's, with fitted weights.)"""
+        quoted = " ".join(c.quote for c in answer.citations)
+        for c in ranked:
+            if c.clean in quoted:
+                f = c.features
+                if any(
+                    f.get(name, 0.0) > 0
+                    for name in ("constraint_missing", "counted_missing", "negation_mismatch", "tense_mismatch")
+                ):
+                    return True
+        return False
 
     def lexical_answer(self, question: str, docs: list[Document], *, focus: str | None = None) -> Answer:
         """The lexical answerer (before the fitted selector): IDF-weighted coverage, answer-type and

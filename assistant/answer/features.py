@@ -39,6 +39,7 @@ FEATURE_NAMES = (
     "tense_mismatch",  # the question asks about what comes next; the sentence reports what was
     "counted_missing",  # a how-many question's counted noun (Einwohner, Teilnehmer …) is not in the sentence
     "uncovered",  # how much closer the sentence gets to the question without its least-covered word
+    "negation_mismatch",  # the question is negated („nicht betroffen"), the sentence and its context are not
 )
 
 # The question words whose removal is tried (``ablations``): the rarest few. A latency budget (one query
@@ -51,6 +52,10 @@ _HOW_MANY = re.compile(r"\b(?:wie ?viel\w*|anzahl(?: der| an)?)((?:\s+[\w-]+){1,
 # Closed-class time markers (German/English): a question about the next or a future event is not
 # answered by a sentence about the last or a past one.
 _FUTURE = re.compile(r"\b(nachste\w*|kunftig\w*|kommende\w*|zukunftig\w*|demnachst|bald|next|upcoming|future)\b")
+# Closed-class negation words (German/English): a negated question asks for the complement of what an
+# affirmative sentence states — „Welche Regionen sind *nicht* betroffen?" is not answered by „die meisten
+# Regionen … müssen sich auseinandersetzen".
+NEGATION = re.compile(r"\b(nicht|kein\w*|nie|niemals|weder|nirgends|not|no|never|none)\b")
 _PAST = re.compile(r"\b(letzte\w*|vergangene\w*|bisherig\w*|bisher|wurden?|waren?|hatten?|fand|fanden|last|was|were)\b")
 
 
@@ -184,6 +189,7 @@ class QuestionView:
     unknown: float
     future: bool = False
     counted: str = ""  # what a how-many question counts (folded), e.g. „einwohner"
+    negated: bool = False  # the question contains a negation word
     ablated: np.ndarray | None = None  # unit vectors of the question without one of its words (``ablations``)
     synonyms: dict[str, frozenset[str]] = field(default_factory=dict)  # term → stems of its synonyms
 
@@ -207,6 +213,7 @@ def view(question: str, vector: Any, stats: TermStats, thesaurus: Any = None) ->
         future,
         counted_noun(question),
         synonyms=synonyms,
+        negated=bool(NEGATION.search(fold(question))),
     )
 
 
@@ -298,6 +305,7 @@ def describe(q: QuestionView, cands: list[Candidate], sentence_vectors: dict[str
             "tense_mismatch": float(q.future and bool(_PAST.search(fold(context)))),
             "counted_missing": float(bool(q.counted) and not _mentions(q.counted, context, q.synonyms)),
             "uncovered": gain,
+            "negation_mismatch": float(q.negated and not NEGATION.search(fold(context))),
         }
 
 

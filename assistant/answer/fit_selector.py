@@ -9,7 +9,7 @@ Training rows are (question, candidate sentence) pairs described by ``features.d
   are kept for the check figures);
 * the same questions asked of ``corpus/``: every candidate is a negative (they are all off-topic there);
 * near-misses generated from every answerable fit question (``near_misses``): the year, the place or
-  the counted thing changed, or the question turned to the next event — every candidate a negative;
+  the counted thing changed, the question negated, or turned to the next event — every candidate a negative;
 * ``../shared/eval/dev.jsonl`` and ``tests/data/heldout_like.jsonl`` asked of ``corpus/``: a sentence of
   the expected document holding an expected fact is a positive; unanswerable questions give negatives.
 
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.answer.features import _PAST, Candidate
+from assistant.answer.features import _PAST, NEGATION, Candidate
 from assistant.answer.selector import GATE_FEATURES, MODEL_PATH, RANKER_FEATURES, Selector, SelectorModel, gate_features
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.text import fold
@@ -144,7 +144,10 @@ def ask_candidates(
     finally:
         answerer._model = saved
     if judge is not None:
-        judge(answerer.lexical_answer(query, docs, focus=own))
+        lexical = answerer.lexical_answer(query, docs, focus=own)
+        if lexical.answered and answerer.contradicted_by_checks(lexical, cands):
+            lexical = lexical.model_copy(update={"answered": False, "citations": []})  # as ``answer`` does
+        judge(lexical)
     return cands
 
 
@@ -195,6 +198,15 @@ def near_misses(question: str, gold_text: str, rng: random.Random, *, future: bo
         nouns = [n for n in _COUNT_NOUNS if fold(n) not in folded_gold and fold(n) != fold(many.group(2))]
         if nouns:
             yield "quantity", question[: many.start(2)] + rng.choice(nouns) + question[many.end(2) :]
+    # negated: „nicht" after the finite verb that follows the question word („Welche Regionen sind nicht
+    # betroffen?") — a question about the complement, which a text that negates nothing does not answer
+    verb = re.match(
+        r"^(\w+(?:\s+\w+)?)\s+(ist|sind|war|waren|wird|werden|wurde|wurden|hat|haben|hatte|hatten|kann|können)\b",
+        question,
+        re.IGNORECASE,
+    )
+    if verb and not NEGATION.search(folded_gold) and not NEGATION.search(fold(question)):
+        yield "negation", question[: verb.end()] + " nicht" + question[verb.end() :]
     article = re.search(r"\b(der|die|das)\s+([A-ZÄÖÜ]\w+)", question)
     if future and article and not re.search(r"nächst", question, re.IGNORECASE):
         form = {"der": "nächste", "die": "nächste", "das": "nächste"}[article.group(1)]

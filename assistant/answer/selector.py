@@ -56,11 +56,11 @@ class SelectorModel:
 # corpus size (retrieval z-scores, the share of question words a small corpus lacks).
 RANKER_FEATURES = (
     "sem", "cov", "type_asked_missing", "constraint_missing", "counted_missing", "tense_mismatch", "addresses_reader",
-    "uncovered",
+    "uncovered", "negation_mismatch",
 )  # fmt: skip
 GATE_FEATURES = (
     "ranker_p", "margin", "sem", "cov", "constraint_missing", "counted_missing", "type_asked_missing", "tense_mismatch",
-    "uncovered",
+    "uncovered", "negation_mismatch",
 )  # fmt: skip
 
 

@@ -80,3 +80,26 @@ def test_a_word_the_sentence_does_not_speak_of_shows_as_uncovered(service) -> No
     )
     assert uncovered("Wie viele Fachkräfte fehlen in Darmstadt bis 2028?") > asked
     assert asked < 0  # every word of it is said there: each one left out moves the question away
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wie viele Bäcker fehlen in Hessen bis 2028?",  # a counted group the documents do not count
+        "Welche Landkreise in Hessen sind vom Fachkräftemangel nicht betroffen?",  # the complement, not stated
+    ],
+)
+def test_a_near_miss_is_refused_although_the_words_overlap(service, question: str) -> None:
+    answer = service.ask(question)
+    assert not answer.answered
+    assert "200.000" not in answer.answer or answer.reason == "broader_fact"
+
+
+def test_a_negated_question_marks_sentences_that_negate_nothing() -> None:
+    from assistant.answer.features import NEGATION
+    from assistant.text import fold
+
+    assert NEGATION.search(fold("Welche Regionen sind nicht betroffen?"))
+    assert NEGATION.search(fold("Gibt es keine Anmeldefrist?"))
+    assert not NEGATION.search(fold("Die meisten Regionen in Hessen müssen sich auseinandersetzen."))
