@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -91,10 +92,17 @@ class Claim:
     comparatives: list[Comparative] = field(default_factory=list)
 
 
+@lru_cache(maxsize=32768)
+def _tagged(text: str) -> tuple[tuple[str, str, str], ...]:
+    """HanTa's (word, lemma, STTS tag) for each token, once per text: the fact check's ``analyse`` and the
+    answerer's ``lemma_stems`` read the same sentences."""
+    words = _TOKEN.findall(text)
+    return tuple(_tagger().tag_sent(words, taglevel=1)) if words else ()
+
+
 @lru_cache(maxsize=16384)
 def analyse(text: str) -> Claim:
-    words = _TOKEN.findall(text)
-    tagged = _tagger().tag_sent(words, taglevel=1) if words else []
+    tagged = _tagged(text)
     claim = Claim()
     for i, (word, lemma, tag) in enumerate(tagged):
         folded_lemma = fold(lemma)
@@ -144,7 +152,7 @@ def analyse(text: str) -> Claim:
     return claim
 
 
-def _comparatives(tagged: list[tuple[str, str, str]]) -> list[Comparative]:
+def _comparatives(tagged: Sequence[tuple[str, str, str]]) -> list[Comparative]:
     """Comparisons „mehr/weniger/größer … X als Y" over the tags: a comparative (mehr, weniger, or an
     adjective whose form is longer than its lemma and ends in -er/-ere/-eren…) followed by „als"."""
     found = []
@@ -206,9 +214,8 @@ class Comparison:
 def lemma_stems(text: str) -> dict[str, str]:
     """Stem of each word → stem of its lemma where they differ (HanTa): „lädt" and „lade" both → „lad"
     (laden), so inflected forms meet where Snowball's stems do not. Cached per text (sentences recur)."""
-    words = _TOKEN.findall(text)
     out: dict[str, str] = {}
-    for word, lemma, _tag in _tagger().tag_sent(words, taglevel=1) if words else []:
+    for word, lemma, _tag in _tagged(text):
         word_stems, lemma_stems_ = analyze(word), analyze(lemma)
         if word_stems and lemma_stems_ and word_stems[0] != lemma_stems_[0]:
             out[word_stems[0]] = lemma_stems_[0]

@@ -14,6 +14,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -156,9 +157,11 @@ def coverage(
     return got / total, matched
 
 
-def _stems_and_lemmas(text: str) -> set[str]:
-    stems = set(analyze(text))
-    return stems | set(lemma_stems(text).values())
+@lru_cache(maxsize=32768)
+def _stems_and_lemmas(text: str) -> frozenset[str]:
+    """Snowball stems of a text plus the stems of its HanTa lemmas (per text once: every question reads
+    the same sentences, headings and titles)."""
+    return frozenset(analyze(text)) | frozenset(lemma_stems(text).values())
 
 
 def _alternatives(
@@ -270,16 +273,13 @@ def _mentions(word: str, text: str, synonyms: dict[str, frozenset[str]] | None =
 
 def describe(q: QuestionView, cands: list[Candidate], sentence_vectors: dict[str, Any]) -> None:
     """Fill ``features`` of every candidate (in place)."""
-    sems = []
-    for c in cands:
-        vec = sentence_vectors.get(c.clean)
-        if vec is None or q.vector is None:
-            sems.append(float(c.chunk.metadata.get("dense_similarity", 0.0)))
-        else:
-            v = np.asarray(vec, dtype=np.float32)
-            sems.append(float(v @ q.vector / (np.linalg.norm(v) or 1.0)))
+    units = [_unit(sentence_vectors.get(c.clean)) for c in cands]
+    sems = [
+        float(c.chunk.metadata.get("dense_similarity", 0.0)) if v is None or q.vector is None else float(v @ q.vector)
+        for c, v in zip(cands, units, strict=True)
+    ]
     best_sem = max(sems) if sems else 0.0
-    gains = _ablation_gains(q, cands, sems, sentence_vectors)
+    gains = _ablation_gains(q, units, sems)
     for c, sem, gain in zip(cands, sems, gains, strict=True):
         meta = c.chunk.metadata
         heading, title = str(meta.get("heading", "")), str(meta.get("title", ""))
@@ -309,21 +309,20 @@ def describe(q: QuestionView, cands: list[Candidate], sentence_vectors: dict[str
         }
 
 
-def _ablation_gains(q: QuestionView, cands: list[Candidate], sems: list[float], vectors: dict[str, Any]) -> list[float]:
-    """Per candidate: max over the ablated questions of sim(question − word, sentence) − sim(question, sentence)
-    (0 without embeddings). Positive: some word of the question is something the sentence does not say."""
+def _unit(vector: Any) -> np.ndarray | None:
+    if vector is None:
+        return None
+    v = np.asarray(vector, dtype=np.float32)
+    return v / (np.linalg.norm(v) or 1.0)
+
+
+def _ablation_gains(q: QuestionView, units: list[np.ndarray | None], sems: list[float]) -> list[float]:
+    """Per candidate (its unit sentence vector): max over the ablated questions of sim(question − word,
+    sentence) − sim(question, sentence); 0 without embeddings. Positive: some word of the question is
+    something the sentence does not say."""
     if q.ablated is None or not len(q.ablated):
-        return [0.0] * len(cands)
-    out = []
-    for c, sem in zip(cands, sems, strict=True):
-        vec = vectors.get(c.clean)
-        if vec is None:
-            out.append(0.0)
-            continue
-        v = np.asarray(vec, dtype=np.float32)
-        v = v / (np.linalg.norm(v) or 1.0)
-        out.append(float(np.max(q.ablated @ v)) - sem)
-    return out
+        return [0.0] * len(units)
+    return [0.0 if v is None else float(np.max(q.ablated @ v)) - sem for v, sem in zip(units, sems, strict=True)]
 
 
 def missing_specifics(q: QuestionView, c: Candidate) -> list[str]:
