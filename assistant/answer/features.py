@@ -37,7 +37,8 @@ FEATURE_NAMES = (
     "constraint_missing",  # share of the question's years/numbers/places absent from the sentence's context
     "addresses_reader",  # the sentence speaks to the reader in 1st/2nd person (letters: courtesy lines)
     "short",  # the sentence has fewer than five words
-    "tense_mismatch",  # the question asks about what comes next; the sentence reports what was
+    "tense_mismatch",  # the question asks about what comes next; the sentence reports what was (and is not
+    # itself about what comes: „ist Hessen künftig … angewiesen" answers a „künftig" question)
     "counted_missing",  # a how-many question's counted noun (Einwohner, Teilnehmer …) is not in the sentence
     "uncovered",  # how much closer the sentence gets to the question without its least-covered word
     "negation_mismatch",  # the question is negated („nicht betroffen"), the sentence and its context are not
@@ -302,7 +303,9 @@ def describe(q: QuestionView, cands: list[Candidate], sentence_vectors: dict[str
             "constraint_missing": len(missing) / len(q.specifics) if q.specifics else 0.0,
             "addresses_reader": float(bool(_READER_CASED.search(c.clean))),
             "short": float(len(c.clean.split()) < 5),
-            "tense_mismatch": float(q.future and bool(_PAST.search(fold(context)))),
+            "tense_mismatch": float(
+                q.future and not _FUTURE.search(fold(c.clean)) and bool(_PAST.search(fold(context)))
+            ),
             "counted_missing": float(bool(q.counted) and not _mentions(q.counted, context, q.synonyms)),
             "uncovered": gain,
             "negation_mismatch": float(q.negated and not NEGATION.search(fold(context))),

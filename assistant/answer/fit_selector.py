@@ -290,6 +290,11 @@ def _logistic(
     y = np.asarray(labels)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-9] = 1.0
+    # Indicator features (0/1) stay on their own scale: standardised, a rare indicator (a tense or
+    # negation mismatch in one row of a hundred) takes values near 25, the penalty hardly restrains its
+    # weight, and one uncertain rule turns into a veto. On the 0/1 scale the penalty bounds its effect.
+    indicator = np.all((x == 0.0) | (x == 1.0), axis=0)
+    mean[indicator], scale[indicator] = 0.0, 1.0
     model = LogisticRegression(C=1.0, class_weight="balanced" if balanced else None, max_iter=5000)
     model.fit((x - mean) / scale, y, sample_weight=None if weights is None else np.asarray(weights))
     return SelectorModel(
