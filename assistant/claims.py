@@ -100,6 +100,34 @@ def _tagged(text: str) -> tuple[tuple[str, str, str], ...]:
     return tuple(_tagger().tag_sent(words, taglevel=1)) if words else ()
 
 
+def perfect_tense(text: str) -> bool:
+    """A clause in the present perfect with „haben" (HanTa: a finite form of „haben" and a past
+    participle): „Das Bündnis *hat* sich am 22. September 2020 *konstituiert*" reports the past as surely as
+    „konstituierte" does. (With „sein" the same shape is mostly a state: „ist … angewiesen".)"""
+    tagged = _tagged(text)
+    return any(lemma == "haben" and tag == "VA(FIN)" for _w, lemma, tag in tagged) and any(
+        tag == "VV(PP)" for _w, _l, tag in tagged
+    )
+
+
+def person_names(text: str) -> list[str]:
+    """Names of people as HanTa reads them: a capitalised word followed by a proper noun (NE) — „Kai
+    Klose", „Heike Hofmann". A compound common noun the dictionary lacks („Bündnis Fachkräftesicherung",
+    „Hessische Fachkräfteinitiative") is tagged NN and is no name."""
+    tagged = _tagged(text)
+    return [
+        f"{w1} {w2}"
+        for (w1, l1, t1), (w2, _l2, t2) in zip(tagged, tagged[1:], strict=False)
+        if w1[:1].isupper()
+        and w1.isalpha()
+        and w2[:1].isupper()
+        and t2 == "NE"
+        # the first word a proper noun too, or a noun in its base form (HanTa tags unknown first names
+        # „Kai" as NN); an inflected common noun before a place is none („Städten Hessens")
+        and (t1 == "NE" or (t1 == "NN" and l1 == w1))
+    ]
+
+
 @lru_cache(maxsize=16384)
 def analyse(text: str) -> Claim:
     tagged = _tagged(text)

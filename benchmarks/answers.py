@@ -5,8 +5,9 @@
 For each side (the baseline is a git worktree of an earlier commit, run in its own process with its
 own stores; "new" is this checkout) it prints:
 
-* the blind question bank (``tests/data/blind/question_bank.jsonl``), ``../shared/eval/heldout.jsonl``
-  and ``../shared/eval/dev.jsonl`` asked of ``corpus/``: facts, citations, refusals, and wrong answers
+* the blind question banks (``tests/data/blind/question_bank.jsonl``, ``question_bank2.jsonl``),
+  ``../shared/eval/heldout.jsonl`` and ``../shared/eval/dev.jsonl`` asked of ``corpus/``: facts,
+  citations, refusals, and wrong answers
   (an answer to a question that must be refused, or an answer missing the expected fact);
 * GermanQuAD dev as question answering over its 474 passages (the check half — odd positions — that
   the selector was not fitted on, and all): answered, gold passage cited first, answered but not gold;
@@ -126,6 +127,7 @@ def phase(args: argparse.Namespace) -> None:
     out: dict[str, Any] = {}
     for name, path in [
         ("bank", ROOT / "tests" / "data" / "blind" / "question_bank.jsonl"),
+        ("bank2", ROOT / "tests" / "data" / "blind" / "question_bank2.jsonl"),
         ("heldout", SHARED / "eval" / "heldout.jsonl"),
         ("dev", SHARED / "eval" / "dev.jsonl"),
     ]:
@@ -198,7 +200,7 @@ def table(results: dict[str, dict[str, Any]]) -> str:
     def row(name: str, fn: Any) -> None:
         lines.append(f"| {name} | " + " | ".join(fn(results[s]) for s in sides) + " |")
 
-    for set_name in ("bank", "heldout", "dev"):
+    for set_name in ("bank", "bank2", "heldout", "dev"):
         row(
             f"{set_name}: facts / citations / refusals",
             lambda r, n=set_name: f"{r[n]['facts']:.3f} / {r[n]['citations']:.3f} / {r[n]['refusals']:.3f}",

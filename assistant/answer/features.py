@@ -21,7 +21,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 from assistant.answer.refusal import AnswerType, answer_types, constraint_met, constraints, has_type, is_instruction
-from assistant.claims import lemma_stems
+from assistant.claims import lemma_stems, perfect_tense
 from assistant.text import QUESTION_WORDS, STOPWORDS, analyze, fold, terms_match, tokens
 
 FEATURE_NAMES = (
@@ -304,7 +304,9 @@ def describe(q: QuestionView, cands: list[Candidate], sentence_vectors: dict[str
             "addresses_reader": float(bool(_READER_CASED.search(c.clean))),
             "short": float(len(c.clean.split()) < 5),
             "tense_mismatch": float(
-                q.future and not _FUTURE.search(fold(c.clean)) and bool(_PAST.search(fold(context)))
+                q.future
+                and not _FUTURE.search(fold(c.clean))
+                and (bool(_PAST.search(fold(context))) or perfect_tense(c.clean))
             ),
             "counted_missing": float(bool(q.counted) and not _mentions(q.counted, context, q.synonyms)),
             "uncovered": gain,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.text import fold, is_german_word
+from assistant.claims import person_names
+from assistant.text import fold
 
 REFUSAL_NOT_FOUND = (
     "Dazu steht in den vorliegenden offiziellen Dokumenten nichts. "
@@ -198,13 +199,9 @@ def has_type(text: str, kind: AnswerType) -> bool:
     folded = fold(text)
     if kind.name == "number":  # a count, not the digits of a date, a year or a time of day
         folded = _YEAR.sub(" ", _DATE.sub(" ", _TIME.sub(" ", folded)))
-    if kind.name == "person" and any(not is_german_word(fold(m.group(1))) for m in _NAME.finditer(text)):
+    if kind.name == "person" and person_names(text):
         return True
     return bool(kind.evidence.search(folded))
-
-
-# Two capitalised words of which the second is no German word: a name (Heike Hofmann, Kai Klose).
-_NAME = re.compile(r"\b[A-ZÄÖÜ][a-zäöüß]+ ([A-ZÄÖÜ][a-zäöüß]+)\b")
 
 
 # --------------------------------------------------------------------------- constraints
