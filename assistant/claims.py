@@ -110,21 +110,27 @@ def perfect_tense(text: str) -> bool:
     )
 
 
+@lru_cache(maxsize=1)
+def _first_names() -> Any:
+    import gender_guesser.detector as detector  # its first-name dictionary (≈ 40,000 names) ships in the wheel
+
+    return detector.Detector(case_sensitive=False)
+
+
 def person_names(text: str) -> list[str]:
-    """Names of people as HanTa reads them: a capitalised word followed by a proper noun (NE) — „Kai
-    Klose", „Heike Hofmann". A compound common noun the dictionary lacks („Bündnis Fachkräftesicherung",
-    „Hessische Fachkräfteinitiative") is tagged NN and is no name."""
+    """Names of people: a first name followed by a capitalised word („Kai Klose", „Heike Hofmann"), or two
+    proper nouns in a row as HanTa tags them. A compound common noun the dictionary lacks („Bündnis
+    Fachkräftesicherung") or a noun before a place name („Campus Westend", „Land Hessen") is no name."""
     tagged = _tagged(text)
+    names = _first_names()
     return [
         f"{w1} {w2}"
-        for (w1, l1, t1), (w2, _l2, t2) in zip(tagged, tagged[1:], strict=False)
+        for (w1, _l1, t1), (w2, _l2, t2) in zip(tagged, tagged[1:], strict=False)
         if w1[:1].isupper()
         and w1.isalpha()
+        and fold(w1) not in STOPWORDS  # „Im Jahr": a function word is no first name
         and w2[:1].isupper()
-        and t2 == "NE"
-        # the first word a proper noun too, or a noun in its base form (HanTa tags unknown first names
-        # „Kai" as NN); an inflected common noun before a place is none („Städten Hessens")
-        and (t1 == "NE" or (t1 == "NN" and l1 == w1))
+        and ((t1 == "NE" and t2 == "NE") or names.get_gender(w1) != "unknown")
     ]
 
 
