@@ -27,9 +27,14 @@ THESAURUS := /usr/share/openthesaurus-de/openthesaurus.txt
 $(THESAURUS):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openthesaurus-de-text
 
-install: $(VENV)/.installed $(THESAURUS)
+# English → German words (the Ding dictionary) for English questions: Debian's package, a plain text file.
+DICTIONARY := /usr/share/trans/de-en
+$(DICTIONARY):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq trans-de-en
 
-install-test: $(VENV)/.installed-test $(THESAURUS)
+install: $(VENV)/.installed $(THESAURUS) $(DICTIONARY)
+
+install-test: $(VENV)/.installed-test $(THESAURUS) $(DICTIONARY)
 
 # Browser tests use Debian's chromium (Playwright's own browser download does not work offline);
 # the accessibility audit uses axe-core from the npm registry, pinned by tests/ui/package-lock.json.

@@ -114,6 +114,7 @@ class AssistantService:
         if self._chain is None:
             from assistant.answer.extractive import ExtractiveAnswerer
             from assistant.answer.thesaurus import load as load_thesaurus
+            from assistant.answer.translations import load as load_translations
             from assistant.embeddings import build_embeddings
             from assistant.retrieval import HybridRetriever
             from assistant.store import Store
@@ -128,6 +129,7 @@ class AssistantService:
                 max_sentences=self.settings.answer_max_sentences,
                 min_dense_similarity=self.settings.min_dense_similarity,
                 thesaurus=load_thesaurus(self.settings.thesaurus_path),
+                translations=load_translations(self.settings.dictionary_path),
             )
             answerer: Any = extractive
             if self.settings.answer_backend != "extractive":

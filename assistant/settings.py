@@ -80,6 +80,11 @@ class Settings(BaseSettings):
         description="OpenThesaurus in text format (Debian package openthesaurus-de-text, installed by "
         "`make install`): German synonyms for matching questions to document words; missing → no synonyms.",
     )
+    dictionary_path: Path = Field(
+        default=Path("/usr/share/trans/de-en"),
+        description="The Ding German–English dictionary (Debian package trans-de-en, installed by `make install`):"
+        " English question words meet German document words; missing → English questions without translation.",
+    )
     answer_max_sentences: int = Field(default=3, ge=1, le=8, description="Sentences in an extractive answer.")
     min_dense_similarity: float = Field(
         default=0.80, description="Below this best sentence similarity, weak lexical evidence is refused."

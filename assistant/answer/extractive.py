@@ -181,9 +181,11 @@ class ExtractiveAnswerer:
         max_sentences: int = 3,
         min_dense_similarity: float = 0.80,
         thesaurus: Thesaurus | None = None,
+        translations: Thesaurus | None = None,
     ) -> None:
         self.stats: TermStats = stats or _Uniform()
         self.thesaurus = thesaurus
+        self.translations = translations  # English → German words, for English questions
         self.semantic = semantic
         self._model = model
         self.max_sentences = max_sentences
@@ -202,7 +204,8 @@ class ExtractiveAnswerer:
         """Candidates with features and probabilities, best first. Terms and meaning come from the
         standalone ``question``; the answer type and specifics from the user's own ``focus``."""
         vector = self.semantic.query_vector(question) if self.semantic else None
-        q = view(question, vector, self.stats, self.thesaurus)
+        english = is_english(focus or question)
+        q = view(question, vector, self.stats, self.thesaurus, self.translations if english else None)
         if self.semantic is not None:
             ablated = [self.semantic.query_vector(text) for text in ablations(question, self.stats)]
             if ablated:

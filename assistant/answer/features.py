@@ -22,7 +22,7 @@ from langchain_core.documents import Document
 
 from assistant.answer.refusal import AnswerType, answer_types, constraint_met, constraints, has_type, is_instruction
 from assistant.claims import lemma_stems, perfect_tense
-from assistant.text import QUESTION_WORDS, STOPWORDS, analyze, fold, terms_match, tokens
+from assistant.text import QUESTION_WORDS, STOPWORDS, analyze, fold, stem, terms_match, tokens
 
 FEATURE_NAMES = (
     "sem",  # cosine(question, sentence)
@@ -166,16 +166,19 @@ def _stems_and_lemmas(text: str) -> frozenset[str]:
 
 
 def _alternatives(
-    question: str, terms: dict[str, tuple[float, str, bool]], thesaurus: Any
+    question: str, terms: dict[str, tuple[float, str, bool]], thesaurus: Any, translations: Any = None
 ) -> dict[str, frozenset[str]]:
-    """Per question term: its lemma's stem (HanTa) and the synonyms of both (OpenThesaurus lists base forms)."""
+    """Per question term: its lemma's stem (HanTa) and the synonyms of both (OpenThesaurus lists base forms);
+    for an English question (``translations`` given), the German words the dictionary gives for it."""
     lemmas = lemma_stems(question)
     out = {}
-    for term in terms:
+    for term, (_weight, surface, _known) in terms.items():
         base = lemmas.get(term, term)
         found = {base} - {term}
         if thesaurus is not None:
             found |= thesaurus.synonyms(term) | thesaurus.synonyms(base)
+        if translations is not None:
+            found |= translations.synonyms(stem(surface))
         if found:
             out[term] = frozenset(found)
     return out
@@ -198,9 +201,9 @@ class QuestionView:
     synonyms: dict[str, frozenset[str]] = field(default_factory=dict)  # term → stems of its synonyms
 
 
-def view(question: str, vector: Any, stats: TermStats, thesaurus: Any = None) -> QuestionView:
+def view(question: str, vector: Any, stats: TermStats, thesaurus: Any = None, translations: Any = None) -> QuestionView:
     terms = question_terms(question, stats)
-    synonyms = _alternatives(question, terms, thesaurus)
+    synonyms = _alternatives(question, terms, thesaurus, translations)
     total = sum(w for w, _, _ in terms.values()) or 1.0
     unknown = sum(w for w, _, known in terms.values() if not known) / total
     q = None if vector is None else np.asarray(vector, dtype=np.float32)

@@ -1,11 +1,15 @@
-"""The answer selector's signals: synonyms from OpenThesaurus and what a sentence leaves uncovered."""
+"""The answer selector's signals: synonyms from OpenThesaurus, English words translated by the Ding
+dictionary, who a sentence names, and what a sentence leaves uncovered."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.answer.features import ablations, coverage, question_terms
+from assistant.answer import translations
+from assistant.answer.features import ablations, coverage, question_terms, view
+from assistant.answer.refusal import answer_types, has_type
 from assistant.answer.thesaurus import Thesaurus, load
+from assistant.claims import perfect_tense, person_names
 from assistant.settings import Settings
 from assistant.text import stem
 
@@ -49,6 +53,55 @@ def test_a_synonym_in_the_sentence_counts_as_covering_the_question_word() -> Non
     with_synonyms, matched = coverage(terms, sentence, {stem("tagung"): frozenset({stem("konferenz")})})
     assert with_synonyms > without
     assert stem("tagung") in matched
+
+
+def test_the_dictionary_reads_the_ding_format_into_english_to_german_stems() -> None:
+    lines = [
+        "# Version :: 1.9",
+        "Einladung {f}; Einladungsschreiben {n} | Einladungen {pl} :: invitation; letter of invitation | invitations",
+        "unterschreiben; unterzeichnen {vt} | unterschreibend :: to sign | signing",
+        "Sitzung {f} [adm.] :: meeting; session",
+    ]
+    dictionary = translations.from_lines(lines)
+    assert dictionary.synonyms(stem("invitation")) == {stem("einladung"), stem("einladungsschreiben")}
+    assert dictionary.synonyms(stem("sign")) == {stem("unterschreiben"), stem("unterzeichnen")}  # „to " dropped
+    assert dictionary.synonyms(stem("signing")) == {stem("unterschreibend")}  # parts pair up in order
+    assert stem("sitzung") in dictionary.synonyms(stem("meeting"))  # annotations dropped
+    assert dictionary.synonyms(stem("letter of invitation")) == frozenset()  # phrases are not terms
+
+
+def test_an_english_question_word_is_covered_by_its_german_translation() -> None:
+    dictionary = translations.from_lines(["Sitzung {f} :: meeting; session", "leiten {vt} :: to chair; to lead"])
+    question = "Who chaired the last meeting?"
+    sentence = [(1.0, "Die letzte Sitzung leitete Minister Kai Klose.")]
+    plain = view(question, None, _Flat())
+    translated = view(question, None, _Flat(), translations=dictionary)
+    assert coverage(translated.terms, sentence, translated.synonyms)[0] > coverage(plain.terms, sentence)[0]
+
+
+def test_the_installed_dictionary_translates_everyday_english() -> None:
+    dictionary = translations.load(Settings().dictionary_path)
+    assert len(dictionary) > 50_000, "trans-de-en fehlt: make install"
+    assert stem("einlad") in dictionary.synonyms(stem("invitation"))
+    assert stem("mangel") in dictionary.synonyms(stem("shortage"))
+
+
+def test_who_questions_need_a_persons_name_not_a_capitalised_compound() -> None:
+    who = [t for t in answer_types("Wer leitete die Sitzung?") if t.name == "person"][0]
+    assert has_type("Die Sitzung leitete Sozialminister Kai Klose.", who)
+    assert has_type("Heike Hofmann – Hessische Ministerin für Arbeit", who)
+    assert person_names("Kai Klose und Heike Hofmann") == ["Kai Klose", "Heike Hofmann"]
+    # compounds the dictionary lacks, a noun before a place, a function word before a noun: no names
+    assert not has_type("Das „Neue Bündnis Fachkräftesicherung“ hat sich konstituiert.", who)
+    assert not has_type("Campus Westend der Goethe-Universität Frankfurt am Main", who)
+    assert not has_type("Das Land Hessen fördert Intensivklassen.", who)
+    assert person_names("Im Jahr 1900 gründete Carl Benz die Firma.") == ["Carl Benz"]
+
+
+def test_the_present_perfect_with_haben_reports_the_past() -> None:
+    assert perfect_tense("Das Bündnis hat sich am 22. September 2020 konstituiert.")
+    assert not perfect_tense("Hessen ist künftig auf ausländische Fachkräfte angewiesen.")
+    assert not perfect_tense("Die nächste Sitzung findet im Herbst statt.")
 
 
 def test_ablations_leave_out_the_rarest_content_words_one_at_a_time() -> None:
